@@ -1,0 +1,3 @@
+from xl_budget.cli import main
+
+main()

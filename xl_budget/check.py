@@ -1,0 +1,71 @@
+"""The validation engine: files → grids → model → findings. Only this module opens files for rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from xl_budget.errors import FileError
+from xl_budget.findings import Finding, Report, ReportTask
+from xl_budget.grids import DEFAULT_MAX_BYTES
+from xl_budget.model import BudgetBook
+from xl_budget.parse import read_book
+from xl_budget.profile import Profile, load_profile
+from xl_budget.rules import get_rules
+from xl_budget.rules.file import Rule_F001
+
+
+def _enabled(profile: Profile, select: Sequence[str] | None) -> list:
+    rules = []
+    for rule in get_rules():
+        tags = {rule.code, rule.family(), *rule.groups}
+        if any(d in tags for d in profile.disable):
+            continue
+        if select and not any(s.lstrip("#") in tags for s in select):
+            continue
+        rules.append(rule())
+    return rules
+
+
+def check_book(book: BudgetBook, profile: Profile | None = None,
+               select: Sequence[str] | None = None) -> list[Finding]:
+    """Every finding on one parsed workbook, sorted by sheet and cell."""
+    profile = profile or load_profile()
+    file = Path(book.file).name if book.file else None
+    found = [f.model_copy(update={"file": file})
+             for rule in _enabled(profile, select) for f in rule.check_book(book, profile)]
+    return sorted(found, key=Finding.sort_key)
+
+
+def check_file(path: str | Path, profile: Profile | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[BudgetBook | None, ReportTask]:
+    """Read and check one file; an unreadable file becomes finding F001, never an exception."""
+    path = Path(path)
+    try:
+        book = read_book(path) if max_bytes == DEFAULT_MAX_BYTES else _read(path, max_bytes)
+    except FileError as exc:
+        finding = Rule_F001().for_error(str(exc)).model_copy(update={"file": path.name})
+        return None, ReportTask(file=str(path), findings=[finding], readable=False)
+    return book, ReportTask(file=str(path), findings=check_book(book, profile))
+
+
+def _read(path: Path, max_bytes: int) -> BudgetBook:
+    from xl_budget.grids import read_grids
+    from xl_budget.parse import parse_grids
+
+    return parse_grids(read_grids(path, max_bytes), file=str(path))
+
+
+def validate(paths: str | Path | Iterable[str | Path], profile: str | Profile | None = None) -> Report:
+    """Validate one or more workbook files.
+
+    Args:
+        paths: a file or several.
+        profile: a Profile, a built-in profile name or a TOML path; default profile when None.
+    Returns:
+        A Report with one task per file.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    return Report(tasks=[check_file(p, prof)[1] for p in paths])

@@ -1,0 +1,261 @@
+"""A workbook as plain grids: cell values plus merged ranges.
+
+The parser sees grids only, so the command line, the macros and consolidation share one code
+path. Three sources: python-calamine (fast, bulk: ``read_grids``), an openpyxl workbook
+(``grids_from_openpyxl``) and a live xlwings book (``xl_budget.macros``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from xl_budget.errors import FileError
+
+CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | None
+Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col; 0-based, inclusive
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+# ------------------------------------------------------------------ Public API: addresses
+def col_letter(col: int) -> str:
+    """0-based column index → letters (0 → "A")."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) → "B7"."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    """ "B7" → 0-based (6, 1)."""
+    m = _A1.match(ref.strip())
+    if not m:
+        raise ValueError(f"not an A1 address: {ref!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def accepts_a1(method):
+    """Let ``grid.get("B7")`` and ``grid.get(6, 1)`` both work."""
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if args and isinstance(args[0], str):
+            args = (*parse_a1(args[0]), *args[1:])
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+# ------------------------------------------------------------------ Public API: Grid
+@dataclass
+class Grid:
+    """One sheet: a rectangle of values (None for empty) and its merged ranges."""
+
+    name: str
+    rows: list[list[CellValue]]
+    merges: list[Range] = field(default_factory=list)
+    visible: bool = True
+    _merge_at: dict[tuple[int, int], Range] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for rng in self.merges:
+            r0, c0, r1, c1 = rng
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    self._merge_at[(r, c)] = rng
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    @accepts_a1
+    def get(self, row: int, col: int) -> CellValue:
+        """The value shown at (row, col): a merged cell shows its top-left value.
+
+        Args:
+            row: 0-based row, or an A1 address in place of row and col.
+            col: 0-based column.
+        Returns:
+            The value, None when empty or outside the grid.
+        """
+        return self._get(row, col)
+
+    def _get(self, row: int, col: int) -> CellValue:
+        # Undecorated twin for hot loops inside the reader.
+        rng = self._merge_at.get((row, col))
+        if rng is not None:
+            row, col = rng[0], rng[1]
+        return self.raw(row, col)
+
+    def raw(self, row: int, col: int) -> CellValue:
+        """The value stored in exactly this cell (None inside a merge, but its anchor)."""
+        if 0 <= row < len(self.rows):
+            line = self.rows[row]
+            if 0 <= col < len(line):
+                return line[col]
+        return None
+
+    def merge_of(self, row: int, col: int) -> Range:
+        """The merged range holding (row, col), or the cell itself."""
+        return self._merge_at.get((row, col), (row, col, row, col))
+
+    def iter_cells(self) -> Iterator[tuple[int, int, CellValue]]:
+        """Every non-empty stored cell, row by row."""
+        for r, line in enumerate(self.rows):
+            for c, v in enumerate(line):
+                if v is not None:
+                    yield r, c, v
+
+
+def _clean(value: Any) -> CellValue:
+    if value == "" or value is None:
+        return None
+    return value
+
+
+def make_grid(name: str, rows: Sequence[Sequence[Any]], merges: Sequence[Range] = (),
+              visible: bool = True) -> Grid:
+    """A grid from plain rows, ``''`` and None both meaning empty."""
+    return Grid(name, [[_clean(v) for v in row] for row in rows], list(merges), visible)
+
+
+# ------------------------------------------------------------------ IO methods
+def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse what must not be parsed: missing, empty, too large, encrypted, XML attacks.
+
+    Raises:
+        FileError: with a Chinese message and a machine-readable ``reason``.
+    """
+    if not path.exists():
+        raise FileError(f"文件不存在：{path}", path=str(path), reason="missing")
+    size = path.stat().st_size
+    if size == 0:
+        raise FileError("文件是空的（0 字节），请重新保存后再提交", path=str(path), reason="empty")
+    if size > max_bytes:
+        raise FileError(f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB），"
+                        "请删除无关内容后再提交", path=str(path), reason="too_large")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_ZIP_MAGIC):
+        _check_zip(path, max_bytes)
+    elif head == _OLE_MAGIC:
+        _check_ole(path)
+    elif path.suffix.lower() not in _SUFFIXES:
+        raise FileError("不是 Excel 工作簿（无法识别的文件类型），请提交 .xlsx 或 .xlsm 文件",
+                        path=str(path), reason="not_spreadsheet")
+
+
+def _check_zip(path: Path, max_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "EncryptedPackage" in names:
+                raise _password(path)
+            total = sum(info.file_size for info in zf.infolist())
+            if total > max_bytes * 20:
+                raise FileError("文件解压后过大，疑似“压缩炸弹”，已拒绝读取", path=str(path), reason="unsafe")
+            for name in names:
+                if name.endswith((".xml", ".rels", ".vml")):
+                    with zf.open(name) as part:
+                        if b"<!DOCTYPE" in part.read(4096).upper():
+                            raise FileError("文件含有不安全的 XML 声明（DOCTYPE/实体），已拒绝读取",
+                                            path=str(path), reason="unsafe")
+            if "[Content_Types].xml" not in names:
+                raise FileError("不是 Excel 工作簿（压缩包中没有表格内容），请提交 .xlsx 文件",
+                                path=str(path), reason="not_spreadsheet")
+    except zipfile.BadZipFile as exc:
+        raise FileError("文件已损坏，无法打开（压缩结构错误），请用 Excel 重新保存后再提交",
+                        path=str(path), reason="corrupt") from exc
+
+
+def _check_ole(path: Path) -> None:
+    # An encrypted .xlsx is an OLE compound file holding "EncryptedPackage" (UTF-16 name).
+    with path.open("rb") as fh:
+        blob = fh.read(1 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in blob or "EncryptionInfo".encode("utf-16-le") in blob:
+        raise _password(path)
+
+
+def _password(path: Path) -> FileError:
+    return FileError("工作簿设置了打开密码，无法读取：请取消密码（文件→信息→保护工作簿）后再提交",
+                     path=str(path), reason="password")
+
+
+def read_grids(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Grid]:
+    """Every sheet of a workbook file as grids, read with python-calamine.
+
+    Raises:
+        FileError: the file cannot be read as a workbook; the message says why, in Chinese.
+    """
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    check_file(path, max_bytes)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        visible = {m.name: str(m.visible).lower().endswith("visible") for m in book.sheets_metadata}
+        grids = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            grids.append(_calamine_grid(name, sheet, visible.get(name, True)))
+    except FileError:
+        raise
+    except Exception as exc:  # calamine raises a variety of its own error types
+        raise _calamine_error(path, exc) from exc
+    if not grids:
+        raise FileError("工作簿中没有任何工作表", path=str(path), reason="empty")
+    return grids
+
+
+def _calamine_grid(name: str, sheet: Any, visible: bool) -> Grid:
+    rows = sheet.to_python(skip_empty_area=False)
+    merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+    return make_grid(name, rows, merges, visible)
+
+
+def _calamine_error(path: Path, exc: Exception) -> FileError:
+    text = str(exc).lower()
+    if "password" in text or "encrypt" in text:
+        return _password(path)
+    if path.suffix.lower() not in _SUFFIXES:
+        return FileError("不是 Excel 工作簿，无法读取，请提交 .xlsx 或 .xlsm 文件",
+                         path=str(path), reason="not_spreadsheet")
+    return FileError(f"文件已损坏或不是有效的 Excel 工作簿，无法读取（{type(exc).__name__}）",
+                     path=str(path), reason="corrupt")
+
+
+def grids_from_openpyxl(wb: Any) -> list[Grid]:
+    """Grids from an openpyxl workbook (loaded without data_only: formulas come back as text,
+    so load it with ``data_only=True`` when cached values are wanted)."""
+    grids = []
+    for ws in wb.worksheets:
+        rows = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+                  for m in ws.merged_cells.ranges]
+        grids.append(make_grid(ws.title, rows, merges, ws.sheet_state == "visible"))
+    return grids

@@ -1,0 +1,136 @@
+"""The domain model of one unit's workbook (glossary names of DOMAIN.md).
+
+Money is Decimal in 万元; schedule percentages are Decimal 0–100. Every model keeps the A1
+address of each field's cell in ``cells`` (also for an empty field: the cell to fill), and
+the text of any cell that should have held a number but did not in ``invalid``. Both are
+left out of ``model_dump()`` so that two models with the same content compare equal there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xl_budget.values import IndicatorValue
+
+CHECKPOINTS: tuple[str, ...] = ("mar", "jun", "oct", "dec")
+
+
+class Located(BaseModel):
+    """A part of the workbook that remembers where each of its fields came from."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    sheet: str | None = Field(default=None, exclude=True)
+    cells: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+    invalid: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def cell(self, field: str) -> str | None:
+        """A1 address of ``field``'s cell, or None when the reader never saw one."""
+        return self.cells.get(field)
+
+
+class Unit(Located):
+    """单位信息: who submits the workbook."""
+
+    code: str | None = None
+    name: str | None = None
+    county: str | None = None
+    year: int | None = None
+    preparer: str | None = None
+    phone: str | None = None
+    filled_on: dt.date | None = None
+    # Totals the workbook states (filled by ``xl-budget fill``); D002 checks them.
+    stated_total: Decimal | None = Field(default=None, exclude=True)
+
+
+class DepartmentTarget(Located):
+    """分项绩效目标: one line of the department's itemised targets."""
+
+    title: str | None = None
+    goal: str | None = None
+    indicators: str | None = None
+
+
+class Department(Located):
+    """部门整体绩效目标."""
+
+    overall: str | None = None
+    targets: list[DepartmentTarget] = Field(default_factory=list)
+    measures: list[str] = Field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overall or self.targets or self.measures)
+
+
+class Budget(Located):
+    """预算规模: 预算数 = 财政资金 + 其他资金, in 万元."""
+
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+
+
+class Schedule(Located):
+    """资金支出计划（%）: cumulative share of the budget spent by each checkpoint, 0–100."""
+
+    mar: Decimal | None = None
+    jun: Decimal | None = None
+    oct: Decimal | None = None
+    dec: Decimal | None = None
+
+    def values(self) -> list[Decimal | None]:
+        return [getattr(self, k) for k in CHECKPOINTS]
+
+    @property
+    def is_blank(self) -> bool:
+        return all(v is None for v in self.values()) and not self.invalid
+
+
+class Indicator(Located):
+    """One row of the 3-level indicator table; ``cells['value']`` is the 指标值 cell."""
+
+    level1: str | None = None
+    level2: str | None = None
+    name: str | None = None
+    description: str | None = None
+    value: IndicatorValue | None = None
+    basis: str | None = None
+    # Whether level1/level2 were written on this row or carried down from the row above.
+    inherited: tuple[bool, bool] = Field(default=(False, False), exclude=True, repr=False)
+
+
+class UnitRef(Located):
+    """The unit line of a project table ("731001 河北省承德县科学技术协会本级")."""
+
+    code: str | None = None
+    name: str | None = None
+
+
+class Project(Located):
+    """One project table (项目绩效目标表)."""
+
+    code: str | None = None
+    name: str | None = None
+    budget: Budget = Field(default_factory=Budget)
+    use: str | None = None
+    schedule: Schedule = Field(default_factory=Schedule)
+    goals: list[str] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    unit: UnitRef | None = Field(default=None, exclude=True)
+
+
+class BudgetBook(Located):
+    """Everything one unit submits: the parsed content of one workbook file."""
+
+    file: str | None = Field(default=None, exclude=True)
+    unit: Unit = Field(default_factory=Unit)
+    department: Department = Field(default_factory=Department)
+    projects: list[Project] = Field(default_factory=list)
+
+    def content(self) -> dict:
+        """The data without locations, for comparing two books."""
+        return self.model_dump(mode="json")

@@ -1,0 +1,525 @@
+"""Grids → model: find the official tables by their printed labels, wherever they sit.
+
+Labels are compared whitespace- and punctuation-insensitively (``text.label_key``), so
+inserted rows, moved blocks, merged cells and hand-made sheets in the official format read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from xl_budget import layout as L
+from xl_budget.grids import CellValue, Grid, a1, read_grids
+from xl_budget.model import (
+    CHECKPOINTS,
+    Budget,
+    BudgetBook,
+    Department,
+    DepartmentTarget,
+    Indicator,
+    Project,
+    Schedule,
+    Unit,
+    UnitRef,
+)
+from xl_budget.text import clean_label, clean_text, label_key
+from xl_budget.values import IndicatorValue, is_rate_name, parse_value, to_halfwidth
+
+# Sheets this project writes itself; never parsed as input.
+OWN_SHEETS = frozenset({"校验结果", "填充记录", "xlwings.conf", "选项", "_xlwings.conf"})
+
+_PROJECT_KEYS = L.all_label_keys()
+_CODE_KEYS = next(lab for lab in L.PROJECT_LABELS if lab.key == "code").keys
+_UNIT_LINE = re.compile(r"^\s*(\d{6,})\s*[ \u3000]\s*(\S.*?)\s*$")
+_GOAL_LABEL = re.compile(r"^\s*目标内容\s*\d+\s*[:：]?\s*$")
+_GOAL_SPLIT = re.compile(r"(?:^|\s*)(?:\d+\s*[.．、]\s*)?目标内容\s*\d+\s*[:：]?\s*")
+_NOTE_PREFIXES = ("注：", "注:", "说明：", "说明:", "填报说明", "备注")
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*(?:度)?\s*$")
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+# ------------------------------------------------------------------ Public API
+def read_book(path: str | Path) -> BudgetBook:
+    """Parse a workbook file (.xlsx/.xlsm/.xls/.ods) into the model.
+
+    Raises:
+        FileError: when the file cannot be read as a workbook.
+    """
+    path = Path(path)
+    return parse_grids(read_grids(path), file=str(path))
+
+
+def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
+    """Parse a workbook's grids into the model."""
+    book = BudgetBook(file=file)
+    for grid in grids:
+        if grid.name in OWN_SHEETS or not grid.visible and grid.name.startswith("_"):
+            continue
+        index = _LabelIndex(grid)
+        if index.find_any(L.UNIT_LABELS[0].keys) and book.unit.cell("code") is None:
+            book.unit = _read_unit(grid, index)
+        if index.find_any(*(lab.keys for lab in L.DEPARTMENT_LABELS)) and book.department.is_empty:
+            book.department = _read_department(grid, index)
+        book.projects.extend(_read_projects(grid, index))
+    _unit_from_projects(book)
+    return book
+
+
+# ------------------------------------------------------------------ Private API: labels
+class _LabelIndex:
+    # Where each label key sits in a grid; built once per sheet, because the reader asks
+    # for dozens of labels and a sheet scan per label would dominate consolidation time.
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.at: dict[str, list[tuple[int, int]]] = {}
+        for r, c, v in grid.iter_cells():
+            if isinstance(v, str) and len(v) <= 40:
+                self.at.setdefault(label_key(v), []).append((r, c))
+
+    def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
+        hits = [pos for keys in key_sets for k in keys for pos in self.at.get(k, ())]
+        if rows is not None:
+            hits = [p for p in hits if p[0] in rows]
+        return sorted(hits)
+
+    def first(self, lab: L.Label, rows: range | None = None) -> tuple[int, int] | None:
+        hits = self.find_any(lab.keys, rows=rows)
+        return hits[0] if hits else None
+
+    def is_label(self, value: CellValue) -> bool:
+        return isinstance(value, str) and label_key(value) in _PROJECT_KEYS
+
+
+def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str]:
+    """The value after a label's merged range, stopping at the next label; with its address."""
+    grid = index.grid
+    r, c = pos
+    start = grid.merge_of(r, c)[3] + 1
+    col = start
+    while col <= start + reach:
+        value = grid.raw(r, col) if grid.merge_of(r, col)[:2] == (r, col) else None
+        if value is not None:
+            if index.is_label(value):
+                break
+            return value, a1(r, col)
+        col = grid.merge_of(r, col)[3] + 1
+    return None, a1(r, start)
+
+
+def _below(grid: Grid, pos: tuple[int, int]) -> tuple[CellValue, str]:
+    """The value under a label (first non-empty cell across the label's column span)."""
+    r0, c0, r1, c1 = grid.merge_of(*pos)
+    row = r1 + 1
+    for col in range(c0, c1 + 1):
+        value = grid._get(row, col)
+        if value is not None:
+            return value, a1(*grid.merge_of(row, col)[:2])
+    return None, a1(row, c0)
+
+
+# ------------------------------------------------------------------ Private API: numbers
+def _tidy(d: Decimal) -> Decimal:
+    d = d.normalize()
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+
+
+def to_decimal(value: CellValue) -> Decimal | None:
+    """A number cell as Decimal; None when blank; raises ValueError for text that is no number."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(str(value))
+    if isinstance(value, int | float):
+        return _tidy(Decimal(repr(float(value))))
+    text = to_halfwidth(str(value)).strip().replace(" ", "")
+    if not text:
+        return None
+    if not _NUMBER.match(text):
+        raise ValueError(text)
+    try:
+        return _tidy(Decimal(text.replace(",", "")))
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def _amount(part: Budget | Schedule | Unit, field: str, value: CellValue, cell: str) -> Decimal | None:
+    part.cells[field] = cell
+    try:
+        return to_decimal(value)
+    except ValueError:
+        part.invalid[field] = str(value)
+        return None
+
+
+def _raw_text(value: CellValue) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    return clean_text(value)
+
+
+# ------------------------------------------------------------------ Private API: unit
+def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
+    unit = Unit(sheet=grid.name)
+    for lab in L.UNIT_LABELS:
+        pos = index.first(lab)
+        if pos is None:
+            continue
+        value, cell = _right_of(index, pos)
+        unit.cells[lab.key] = cell
+        _set_unit_field(unit, lab.key, value)
+    total = next(lab for lab in L.UNIT_TOTAL_LABELS if lab.key == "total")
+    pos = index.first(total)
+    if pos is not None:
+        value, cell = _right_of(index, pos)
+        unit.stated_total = _amount(unit, "stated_total", value, cell)
+    return unit
+
+
+def _set_unit_field(unit: Unit, key: str, value: CellValue) -> None:
+    if value is None:
+        return
+    if key == "year":
+        year = _year(value)
+        if year is None:
+            unit.invalid["year"] = str(value)
+        unit.year = year
+    elif key == "filled_on":
+        day = _date(value)
+        if day is None:
+            unit.invalid["filled_on"] = str(value)
+        unit.filled_on = day
+    else:
+        setattr(unit, key, _raw_text(value))
+
+
+def _year(value: CellValue) -> int | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return int(value)
+    m = _YEAR.match(to_halfwidth(str(value)))
+    return int(m.group(1)) if m else None
+
+
+def _date(value: CellValue) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = to_halfwidth(str(value)).strip()
+    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
+
+
+def _unit_from_projects(book: BudgetBook) -> None:
+    # A hand-made workbook may have no 单位信息 sheet: its project tables' unit line names it.
+    if book.unit.code or book.unit.name:
+        return
+    for project in book.projects:
+        if project.unit and (project.unit.code or project.unit.name):
+            book.unit.code, book.unit.name = project.unit.code, project.unit.name
+            book.unit.sheet = project.sheet
+            book.unit.cells.update(project.unit.cells)
+            return
+
+
+# ------------------------------------------------------------------ Private API: department
+def _read_department(grid: Grid, index: _LabelIndex) -> Department:
+    dep = Department(sheet=grid.name)
+    overall, targets, measures = L.DEPARTMENT_LABELS
+    starts = sorted(p for lab in L.DEPARTMENT_LABELS if (p := index.first(lab)) is not None)
+    bounds = {p: (starts[i + 1][0] if i + 1 < len(starts) else grid.height) for i, p in enumerate(starts)}
+    if (pos := index.first(overall)) is not None:
+        value, cell = _right_of(index, pos, reach=1)
+        if value is None:
+            value, cell = _below(grid, pos)
+        dep.overall, dep.cells["overall"] = clean_text(value), cell
+    if (pos := index.first(targets)) is not None:
+        dep.targets = _read_targets(grid, index, range(pos[0] + 1, bounds[pos]))
+    if (pos := index.first(measures)) is not None:
+        dep.cells["measures"] = a1(pos[0] + 1, 1)
+        dep.measures = _read_measures(grid, range(pos[0] + 1, bounds[pos]))
+    return dep
+
+
+def _read_targets(grid: Grid, index: _LabelIndex, rows: range) -> list[DepartmentTarget]:
+    header = index.find_any(*(lab.keys for lab in L.TARGET_COLUMNS), rows=rows)
+    if not header:
+        return []
+    head_row = header[0][0]
+    columns = {lab.key: pos[1] for lab in L.TARGET_COLUMNS
+               if (pos := index.first(lab, rows=range(head_row, head_row + 1)))}
+    out = []
+    for r in range(head_row + 1, rows.stop):
+        values = {k: clean_text(grid._get(r, c)) for k, c in columns.items()}
+        if any(values.values()):
+            target = DepartmentTarget(sheet=grid.name, **values)
+            target.cells = {k: a1(r, c) for k, c in columns.items()}
+            out.append(target)
+    return out
+
+
+def _read_measures(grid: Grid, rows: range) -> list[str]:
+    out = []
+    for r in rows:
+        for c in range(grid.width):
+            value = grid.raw(r, c)
+            if isinstance(value, str) and not value.strip().isdigit() and (text := clean_text(value)):
+                out.append(text)
+                break
+    return out
+
+
+# ------------------------------------------------------------------ Private API: projects
+def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
+    starts = index.find_any(_CODE_KEYS)
+    projects = []
+    for i, (row, _col) in enumerate(starts):
+        top = _table_top(grid, row, starts[i - 1][0] + 1 if i else 0)
+        bottom = _table_top(grid, starts[i + 1][0], row + 1) if i + 1 < len(starts) else grid.height
+        projects.append(_read_project(grid, index, range(top, bottom), (row, _col)))
+    return projects
+
+
+def _table_top(grid: Grid, code_row: int, floor: int) -> int:
+    # The title row "<项目名称>绩效目标表" sits up to three rows above the 项目编码 row.
+    for r in range(code_row - 1, max(floor, code_row - 4) - 1, -1):
+        if any(isinstance(v, str) and clean_label(v) and clean_label(v).endswith(L.TITLE_SUFFIX)
+               for v in grid.rows[r] if v is not None):
+            return r
+    return max(floor, code_row - 2)
+
+
+def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
+    project = Project(sheet=grid.name)
+    labels = {lab.key: lab for lab in L.PROJECT_LABELS}
+    value, project.cells["code"] = _right_of(index, code_pos)
+    project.code = clean_label(_raw_text(value))
+    if (pos := index.first(labels["name"], rows)) is not None:
+        value, project.cells["name"] = _right_of(index, pos)
+        project.name = clean_text(_raw_text(value))
+    project.unit = _read_unit_line(grid, rows.start, code_pos[0])
+    project.budget = _read_budget(grid, index, rows, labels)
+    project.use = _read_use(grid, index, rows, project)
+    project.schedule = _read_schedule(grid, index, rows)
+    header = index.first(L.INDICATOR_COLUMNS[0], rows)
+    goal_stop = header[0] if header else rows.stop
+    project.goals = _read_goals(grid, index, range(rows.start, goal_stop), project)
+    if header is not None:
+        project.indicators = _read_indicators(grid, index, header[0], rows.stop)
+    project.cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
+    return project
+
+
+def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
+    for r in range(top, code_row):
+        for c, v in enumerate(grid.rows[r]):
+            if isinstance(v, str) and (m := _UNIT_LINE.match(to_halfwidth(v))):
+                ref = UnitRef(sheet=grid.name, code=m.group(1), name=clean_text(m.group(2)))
+                ref.cells = {"code": a1(r, c), "name": a1(r, c)}
+                return ref
+    return None
+
+
+def _read_budget(grid: Grid, index: _LabelIndex, rows: range, labels: dict[str, L.Label]) -> Budget:
+    budget = Budget(sheet=grid.name)
+    for field in ("total", "fiscal", "other"):
+        pos = index.first(labels[f"budget.{field}"], rows)
+        if pos is not None:
+            value, cell = _right_of(index, pos)
+            setattr(budget, field, _amount(budget, field, value, cell))
+    return budget
+
+
+def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> str | None:
+    block = index.first(L.BUDGET_BLOCK, rows)
+    total = index.first(L.PROJECT_LABELS[2], rows)
+    if block is None and total is None:
+        return None
+    anchor = block or total
+    r0, c0, r1, _ = grid.merge_of(*anchor)
+    first = max(r1, (total or anchor)[0] + 1) if r1 > r0 else (total or anchor)[0] + 1
+    if label_key(grid.get(*anchor)) == label_key("资金用途") and block is not None and r1 == r0:
+        value, cell = _right_of(index, anchor)  # a hand-made "资金用途 | text" row
+        project.cells["use"] = cell
+        return clean_text(value)
+    project.cells["use"] = a1(first, c0 + 1)
+    for r in range(first, min(max(r1, first) + 1, rows.stop)):
+        for c in range(c0 + 1, grid.width):
+            value = grid.raw(r, c)
+            if value is not None and not index.is_label(value):
+                project.cells["use"] = a1(r, c)
+                return clean_text(value)
+            if value is not None:
+                return None
+    return None
+
+
+def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
+    schedule = Schedule(sheet=grid.name)
+    block = index.first(L.SCHEDULE_BLOCK, rows)
+    search = range(block[0], rows.stop) if block else rows
+    found: dict[str, tuple[CellValue, str]] = {}
+    for lab in L.CHECKPOINT_LABELS:
+        pos = index.first(lab, search)
+        if pos is not None:
+            found[lab.key] = _below(grid, pos)
+    if not found:
+        return schedule
+    as_fraction = _fractions([v for v, _ in found.values()])
+    for key, (value, cell) in found.items():
+        setattr(schedule, key, _percent(schedule, key, value, cell, as_fraction))
+    planned = index.first(L.PLANNED_LABEL, search)
+    if planned is not None:
+        for key, (_, cell) in found.items():
+            col = _col_of(cell)
+            schedule.cells[f"planned.{key}"] = a1(planned[0], col)
+    return schedule
+
+
+def _col_of(cell: str) -> int:
+    from xl_budget.grids import parse_a1
+
+    return parse_a1(cell)[1]
+
+
+def _fractions(values: list[CellValue]) -> bool:
+    # python-calamine gives no number formats: 30% typed in Excel comes back as 0.3. A row
+    # whose numbers are all within 0..1 is read as fractions; any number above 1 means the
+    # row was typed as plain percentages (30, 60, 85, 100).
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(numbers) and all(0 <= n <= 1 for n in numbers)
+
+
+def _percent(schedule: Schedule, key: str, value: CellValue, cell: str, as_fraction: bool) -> Decimal | None:
+    schedule.cells[key] = cell
+    if isinstance(value, str):
+        text = to_halfwidth(value).strip().replace(" ", "")
+        scale = Decimal(1)
+        if text.endswith("%"):
+            text = text[:-1]
+        try:
+            number = to_decimal(text)
+        except ValueError:
+            schedule.invalid[key] = value
+            return None
+        return None if number is None else _tidy(number * scale)
+    try:
+        number = to_decimal(value)
+    except ValueError:
+        schedule.invalid[key] = str(value)
+        return None
+    if number is not None and as_fraction:
+        number = _tidy(number * 100)
+    return number
+
+
+def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> list[str]:
+    block = index.first(L.GOALS_BLOCK, rows)
+    if block is None:
+        return []
+    r0, c0, r1, _ = grid.merge_of(*block)
+    stop = rows.stop if r1 == r0 else min(rows.stop, r1 + 1)
+    goals: list[str] = []
+    project.cells["goals"] = a1(r0, c0 + 1)
+    first_cell = None
+    for r in range(r0, stop):
+        if r > r1 and any(index.is_label(v) for v in grid.rows[r] if v is not None):
+            break
+        for c in range(c0 + 1, grid.width):
+            value = grid.raw(r, c)
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                continue
+            text = str(value)
+            if _GOAL_LABEL.match(text):
+                if first_cell is None:
+                    first_cell = a1(r, grid.merge_of(r, c)[3] + 1)
+                continue
+            goals.extend(g for part in _GOAL_SPLIT.split(text) if (g := clean_text(part)))
+            first_cell = first_cell or a1(r, c)
+    if first_cell:
+        project.cells["goals"] = first_cell
+    return goals
+
+
+def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int) -> list[Indicator]:
+    head = range(header_row, header_row + 1)
+    columns: dict[str, tuple[int, int]] = {}
+    for lab in L.INDICATOR_COLUMNS:
+        pos = index.first(lab, head)
+        if pos is not None:
+            _, c0, _, c1 = grid.merge_of(*pos)
+            columns[lab.key] = (c0, c1)
+    out: list[Indicator] = []
+    level1 = level2 = (None, None)  # (text, cell) carried down from above
+    first_row = grid.merge_of(*index.first(L.INDICATOR_COLUMNS[0], head))[2] + 1
+    for r in range(first_row, stop):
+        row = {k: _cell_in(grid, r, span) for k, span in columns.items()}
+        if _is_note(row):
+            break
+        new1 = row.get("level1", (None, ""))
+        new2 = row.get("level2", (None, ""))
+        if new1[0] is not None:
+            if level1[0] is not None and clean_label(new1[0]) != level1[0] and new2[0] is None:
+                level2 = (None, new2[1])
+            level1 = (clean_label(new1[0]), new1[1])
+        if new2[0] is not None:
+            level2 = (clean_label(new2[0]), new2[1])
+        if all(row.get(k, (None,))[0] is None for k in ("name", "description", "value", "basis")):
+            continue
+        out.append(_indicator(grid, row, level1, level2, r, columns))
+    return out
+
+
+def _cell_in(grid: Grid, r: int, span: tuple[int, int]) -> tuple[CellValue, str]:
+    for c in range(span[0], span[1] + 1):
+        value = grid._get(r, c)
+        if value is not None:
+            anchor = grid.merge_of(r, c)
+            return value, a1(anchor[0], anchor[1])
+    return None, a1(r, span[0])
+
+
+def _is_note(row: dict[str, tuple[CellValue, str]]) -> bool:
+    first = row.get("level1", (None, ""))[0]
+    return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
+
+
+def _indicator(grid: Grid, row: dict, level1: tuple, level2: tuple, r: int,
+               columns: dict[str, tuple[int, int]]) -> Indicator:
+    name = clean_label(_raw_text(row.get("name", (None,))[0]))
+    raw_value = row.get("value", (None, ""))[0]
+    ind = Indicator(
+        sheet=grid.name,
+        level1=level1[0], level2=level2[0], name=name,
+        description=clean_text(_raw_text(row.get("description", (None,))[0])),
+        value=_value(raw_value, name),
+        basis=clean_text(_raw_text(row.get("basis", (None,))[0])),
+    )
+    ind.cells = {k: a1(r, span[0]) for k, span in columns.items()}
+    ind.cells["level1"], ind.cells["level2"] = level1[1] or a1(r, 0), level2[1] or a1(r, 1)
+    ind.inherited = (row.get("level1", (None,))[0] is None, row.get("level2", (None,))[0] is None)
+    return ind
+
+
+def _value(raw: CellValue, name: str | None) -> IndicatorValue | None:
+    # 0.9 typed into a %-formatted cell arrives as the float 0.9 (no formats from calamine):
+    # on a rate it means 90%.
+    if isinstance(raw, float) and 0 < raw <= 1 and is_rate_name(name):
+        return parse_value(f"{_tidy(Decimal(repr(raw)) * 100)}%")
+    return parse_value(raw)
+
+
+def checkpoint_fields() -> tuple[str, ...]:
+    return CHECKPOINTS

@@ -1,0 +1,69 @@
+"""The rule base class: one rule, one class named after its code (``Rule_B002``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from xl_budget.findings import Finding, Severity
+from xl_budget.model import BudgetBook, Located, Project
+from xl_budget.profile import Profile
+
+_CODE = re.compile(r"^Rule_([FCBPGIDX]\d{3})$")
+
+
+class BaseRule:
+    """Subclasses are named ``Rule_<CODE>``; the first docstring line is the summary users see.
+
+    Override ``check_book`` (whole workbook) or ``check_project`` (each project table).
+    Messages are Chinese templates in ``messages``, formatted with the keyword arguments
+    given to ``finding``; ``severity`` is the default, a finding may override it.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    groups: ClassVar[tuple[str, ...]] = ("all",)
+    severity: ClassVar[Severity]
+    messages: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        m = _CODE.match(cls.__name__)
+        if m is None:
+            raise TypeError(f"rule class {cls.__name__} must be named Rule_<code>, e.g. Rule_B002")
+        cls.code = m.group(1)
+        if not (cls.__doc__ or "").strip():
+            raise TypeError(f"{cls.__name__} needs a docstring (its first line is the summary)")
+        for attr in ("name", "severity", "messages"):
+            if not hasattr(cls, attr):
+                raise TypeError(f"{cls.__name__} lacks {attr}")
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0]
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.code[0]
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for project in book.projects:
+            yield from self.check_project(project, book, profile)
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        return iter(())
+
+    def finding(self, part: Located | None, field: str | None, key: str = "default", *,
+                severity: Severity | None = None, project: Project | None = None,
+                sheet: str | None = None, cell: str | None = None, **ctx: Any) -> Finding:
+        """A finding at ``part``'s cell for ``field`` with the message ``messages[key]``."""
+        return Finding(
+            code=self.code,
+            severity=severity or self.severity,
+            message=self.messages[key].format(**ctx),
+            sheet=sheet or (part.sheet if part is not None else None),
+            cell=cell or (part.cell(field) if part is not None and field else None),
+            project=project.code if project is not None else None,
+            field=field,
+        )

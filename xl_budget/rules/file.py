@@ -1,0 +1,81 @@
+"""File rules (F): the workbook can be opened and holds the official tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xl_budget.findings import Finding, Severity
+from xl_budget.model import BudgetBook
+from xl_budget.profile import Profile
+from xl_budget.rules.base import BaseRule
+
+
+class Rule_F001(BaseRule):
+    """The file cannot be opened as a workbook.
+
+    **Anti-pattern**: a corrupt download, a .docx renamed to .xlsx, a workbook with an open password.
+    **Best practice**: save the workbook from Excel as .xlsx/.xlsm without a password and submit it.
+    """
+
+    name = "file.unreadable"
+    groups = ("all", "file")
+    severity = Severity.error
+    messages = {"default": "无法打开工作簿：{reason}"}
+
+    def for_error(self, reason: str) -> Finding:
+        return self.finding(None, None, reason=reason)
+
+
+class Rule_F002(BaseRule):
+    """No project table (项目绩效目标表) found in the workbook.
+
+    **Anti-pattern**: a workbook whose sheets lack the 项目编码 label of the official table.
+    **Best practice**: fill the project sheets of the standard template (`xl-budget new`), keeping
+    the printed labels 项目编码 / 项目名称 / 预算数 / 一级指标 … in place.
+    """
+
+    name = "file.no_project_table"
+    groups = ("all", "file")
+    severity = Severity.error
+    messages = {"default": "工作簿中没有找到项目绩效目标表（缺少“项目编码”等表头）：请使用标准模板填报，不要删除或改写表头文字"}
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if not book.projects:
+            yield self.finding(None, None)
+
+
+class Rule_F003(BaseRule):
+    """Unit code or name missing, or different between sheets.
+
+    **Anti-pattern**: 单位信息 says 731001 while a project table's unit line says 731002.
+    **Best practice**: fill 单位编码 and 单位名称 once on 单位信息 and use the same on every project table.
+    """
+
+    name = "file.unit_mismatch"
+    groups = ("all", "file")
+    severity = Severity.error
+    messages = {
+        "missing_code": "缺少单位编码：请在此处填写 6 位单位编码（如 731001）",
+        "missing_name": "缺少单位名称：请在此处填写单位全称",
+        "differs": "项目表上的单位“{found}”与单位信息中的“{expected}”不一致：请改为“{expected}”",
+    }
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        unit = book.unit
+        sheet = unit.sheet or (book.projects[0].sheet if book.projects else None)
+        if not unit.code:
+            yield self.finding(unit, "code", "missing_code", sheet=sheet, cell=unit.cell("code") or "B2")
+        if not unit.name:
+            yield self.finding(unit, "name", "missing_name", sheet=sheet, cell=unit.cell("name") or "B3")
+        for project in book.projects:
+            ref = project.unit
+            if ref is None or not unit.code:
+                continue
+            if (ref.code and ref.code != unit.code) or (ref.name and unit.name and ref.name != unit.name):
+                yield self.finding(ref, "code", "differs", project=project,
+                                   found=f"{ref.code} {ref.name or ''}".strip(),
+                                   expected=f"{unit.code} {unit.name or ''}".strip())
+
+
+def get_rules() -> list[type[BaseRule]]:
+    return [Rule_F001, Rule_F002, Rule_F003]

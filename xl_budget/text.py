@@ -1,0 +1,43 @@
+"""Text normalisation shared by the reader, the importer and the rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK}])")
+_ALL_SPACE = re.compile(r"[\s\u00a0\u3000]+")
+_ENUM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]\s*)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PUNCT_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "％": "%", "，": ",", "；": ";"})
+
+
+def clean_text(value: object) -> str | None:
+    """Free text as typed, trimmed; stray spaces next to CJK characters (PDF breaks) removed.
+
+    Returns None for blank cells. Spaces between Latin words are kept.
+    """
+    if value is None:
+        return None
+    text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACE_NEAR_CJK.sub("", line).strip() for line in text.split("\n")]
+    text = "\n".join(line for line in lines if line)
+    return text or None
+
+
+def clean_label(value: object) -> str | None:
+    """A label or indicator name: all whitespace removed ("项目验收合格 率" → "项目验收合格率")."""
+    if value is None:
+        return None
+    text = _ALL_SPACE.sub("", _CONTROL.sub("", str(value)))
+    return text or None
+
+
+def label_key(value: object) -> str:
+    """The comparison key of a printed label: no whitespace, no enumeration prefix, ASCII
+    punctuation, no trailing colon. "资金支出计 划（%）" and "资金支出计划(%)" get the same key."""
+    text = clean_label(value) or ""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
+    text = _ENUM_PREFIX.sub("", text)
+    return text.rstrip(":")
