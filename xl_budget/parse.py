@@ -293,8 +293,8 @@ def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
 
 
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
-    # The title row "<项目名称>绩效目标表" sits up to three rows above the 项目编码 row.
-    for r in range(code_row - 1, max(floor, code_row - 4) - 1, -1):
+    # The title row "<项目名称>绩效目标表" sits a few rows above the 项目编码 row.
+    for r in range(code_row - 1, max(floor, code_row - 7) - 1, -1):
         if any(isinstance(v, str) and clean_label(v) and clean_label(v).endswith(L.TITLE_SUFFIX)
                for v in grid.rows[r] if v is not None):
             return r
