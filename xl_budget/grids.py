@@ -165,9 +165,10 @@ def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         _check_zip(path, max_bytes)
     elif head == _OLE_MAGIC:
         _check_ole(path)
-    elif path.suffix.lower() not in _SUFFIXES:
-        raise FileError("不是 Excel 工作簿（无法识别的文件类型），请提交 .xlsx 或 .xlsm 文件",
-                        path=str(path), reason="not_spreadsheet")
+    else:
+        # Neither a zip package nor an OLE file: text, a web page saved as .xls, a picture…
+        raise FileError("不是真正的 Excel 工作簿（可能是网页、文本或其他文件改了扩展名）："
+                        "请用 Excel 打开后“另存为” .xlsx 再提交", path=str(path), reason="not_spreadsheet")
 
 
 def _check_zip(path: Path, max_bytes: int) -> None:
@@ -185,7 +186,7 @@ def _check_zip(path: Path, max_bytes: int) -> None:
                         if b"<!DOCTYPE" in part.read(4096).upper():
                             raise FileError("文件含有不安全的 XML 声明（DOCTYPE/实体），已拒绝读取",
                                             path=str(path), reason="unsafe")
-            if "[Content_Types].xml" not in names:
+            if "[Content_Types].xml" not in names and "mimetype" not in names:
                 raise FileError("不是 Excel 工作簿（压缩包中没有表格内容），请提交 .xlsx 文件",
                                 path=str(path), reason="not_spreadsheet")
     except zipfile.BadZipFile as exc:
