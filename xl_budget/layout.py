@@ -148,3 +148,10 @@ def all_label_keys() -> frozenset[str]:
     labels = (*PROJECT_LABELS, BUDGET_BLOCK, SCHEDULE_BLOCK, *CHECKPOINT_LABELS, PLANNED_LABEL,
               GOALS_BLOCK, *INDICATOR_COLUMNS)
     return frozenset().union(*(lab.keys for lab in labels)) | {label_key(MONEY_UNIT_TEXT)}
+
+
+# --------------------------------------------------------------------------- template extras
+# (appended by the template writer; the reader may use them to recognise our own workbooks)
+OPTIONS_SHEET = "选项"                       # hidden sheet: dropdown lists + version marker
+TEMPLATE_MARKER = "xl_budget template"       # 选项!A1; 选项!B1 holds xl_budget.TEMPLATE_VERSION
+TEMPLATE_VERSION_NAME = "XL_BUDGET_TEMPLATE_VERSION"  # defined name pointing at 选项!B1
