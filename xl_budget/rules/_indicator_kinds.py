@@ -1,0 +1,204 @@
+"""Name and category classification for the indicator rules (I001–I017).
+
+Everything here is a pure function of an ``Indicator`` (and the rules profile): which
+category a row sits in (成本 / 时效 / 数量), what its 三级 name denotes (a rate, a count, a
+state such as 设备性能良好, a service life, a 满意度), and the normalised keys used to compare
+names. The word lists are review practice, not law: they are kept short and explicit so a
+reviewer can see why a row was (or was not) classified.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from xl_budget.model import Indicator
+from xl_budget.profile import Profile
+from xl_budget.text import label_key
+from xl_budget.values import IndicatorValue, implied_unit, is_rate_name, to_wan
+
+# ------------------------------------------------------------------ Vocabulary
+
+# Words that make a name describe a state rather than an amount ("设备性能良好",
+# "信息网络系统安全", "节本增效"): a bare number on such a name measures nothing (I008).
+STATE_WORDS: tuple[str, ...] = (
+    "良好", "安全", "稳定", "规范", "有效", "提升", "改善", "明显", "显著", "完善", "及时",
+    "提高", "增强", "增效", "到位", "达标", "合格", "正常", "畅通", "完好", "满足", "符合",
+    "健全", "优化", "可靠", "准确", "高效", "便捷", "有序", "顺利", "按时", "按期",
+)  # fmt: skip
+
+# Endings that make a name an amount even when it holds a state word
+# ("项目验收合格率", "设备完好率", "安全运行天数", "及时支付金额", "完成时间").
+AMOUNT_ENDINGS: tuple[str, ...] = (
+    "率", "度", "数", "量", "次", "数量", "金额", "时间", "人次", "期", "年限", "时长",
+    "周期", "比例", "占比", "指数", "面积", "长度", "里程", "得分", "分值", "评分", "天",
+)  # fmt: skip
+
+# Endings of names that count things: a grade ("好") on them says nothing (I008).
+# "质量" ends in 量 but is a quality, not an amount.
+COUNT_ENDINGS: tuple[str, ...] = (
+    "数量", "次数", "人数", "人次", "个数", "户数", "件数", "场次", "天数", "金额", "面积",
+    "长度", "里程", "时长", "数", "量",
+)  # fmt: skip
+NOT_COUNT_ENDINGS: tuple[str, ...] = ("质量", "指数", "系数", "分数", "能量")
+
+# A service life or a duration the result must last: "≤" on it is reversed (I012).
+DURATION_WORDS: tuple[str, ...] = (
+    "使用年限", "使用寿命", "使用期限", "使用周期", "持续使用", "持续时间", "持续发挥",
+    "服务年限", "运行年限", "保修期", "质保期", "有效期", "存续期", "受益年限",
+)  # fmt: skip
+
+# Quantities where fewer is better: "≤" on them is intended, not reversed (I012).
+NEGATIVE_WORDS: tuple[str, ...] = (
+    "事故", "投诉", "差错", "违规", "违纪", "违法", "失误", "损失", "死亡", "伤亡", "上访",
+    "信访", "纠纷", "超标", "缺陷", "故障", "不合格", "返工", "退回", "整改", "风险", "隐患",
+    "发病", "污染", "排放", "能耗", "延误", "逾期", "滞留", "闲置", "浪费", "问题",
+)  # fmt: skip
+
+# Rates that measure a change: they may exceed 100% or fall below 0 (I007 skips them).
+CHANGE_WORDS: tuple[str, ...] = (
+    "增长", "增幅", "增速", "增加", "增量", "提高", "提升", "下降", "降低", "减少", "变化",
+    "变动", "同比", "环比", "涨幅", "降幅", "收益率", "回报率", "利润率",
+)  # fmt: skip
+
+MONEY_UNITS = frozenset({"元", "千元", "万元", "百万元", "亿元"})
+UPWARD = frozenset({"≥", ">"})
+DOWNWARD = frozenset({"≤", "<"})
+HUNDRED = Decimal(100)
+
+_BRACKETS = re.compile(r"[()\[\]【】《》〔〕<>“”\"'‘’、,.。;:]")
+_TRAILING_NOTE = re.compile(r"(?:\([^()]*(?:\)|$))+$")
+
+
+# ------------------------------------------------------------------ Keys
+
+
+def key(text: str | None) -> str:
+    """Comparison key of a category or name: whitespace, width and punctuation folded."""
+    return label_key(text) if text else ""
+
+
+def name_key(text: str | None) -> str:
+    """A 三级 name or description compared loosely: brackets and punctuation dropped, so
+    "持续使用时间（年" and "持续使用 时间（年）" match."""
+    return _BRACKETS.sub("", key(text))
+
+
+def bare(name: str | None) -> str:
+    """The name's key without its trailing bracketed note ("群众满意度（%）" → "群众满意度")."""
+    return _TRAILING_NOTE.sub("", key(name))
+
+
+# ------------------------------------------------------------------ Categories
+
+
+def is_cost(ind: Indicator, profile: Profile) -> bool:
+    """A 成本指标 row: its 二级 is the profile's cost 二级, or (central 2021) it sits under
+    a 成本 一级 of its own; a 二级 spelled "…成本指标" counts in any profile."""
+    req = profile.required
+    level1, level2 = key(ind.level1), key(ind.level2)
+    if level2 and (level2 == key(req.cost_level2) or level2.endswith("成本指标")):
+        return True
+    return key(req.cost_level1) != key(req.output) and level1 == key(req.cost_level1)
+
+
+def is_timeliness(ind: Indicator) -> bool:
+    """A 时效指标 row."""
+    return "时效" in key(ind.level2)
+
+
+def is_quantity_level(ind: Indicator) -> bool:
+    """A 数量指标 row."""
+    return key(ind.level2) == key("数量指标")
+
+
+def category_names(profile: Profile) -> frozenset[str]:
+    """Keys of every 一级 and 二级 category of the profile."""
+    names = {key(n) for n in profile.framework}
+    names.update(key(n) for parts in profile.framework.values() for n in parts)
+    return frozenset(names)
+
+
+# ------------------------------------------------------------------ Names
+
+
+def is_satisfaction(name: str | None) -> bool:
+    return "满意度" in key(name)
+
+
+def is_rate(ind: Indicator) -> bool:
+    """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
+    return is_rate_name(ind.name) or (ind.value is not None and ind.value.unit == "%")
+
+
+def is_change_rate(name: str | None) -> bool:
+    """A rate of change (增长率, 同比…), which may leave 0–100."""
+    text = key(name)
+    return any(w in text for w in CHANGE_WORDS)
+
+
+def is_state_name(name: str | None) -> bool:
+    """A name describing a state (设备性能良好), not an amount (设备完好率)."""
+    text = bare(name)
+    if not text or implied_unit(name) is not None:
+        return False
+    if text.endswith(AMOUNT_ENDINGS):
+        return False
+    return any(w in text for w in STATE_WORDS)
+
+
+def is_count_name(name: str | None) -> bool:
+    """A name counting things (培训次数, 制作展牌数量, 项目预算控制数)."""
+    text = bare(name)
+    return bool(text) and text.endswith(COUNT_ENDINGS) and not text.endswith(NOT_COUNT_ENDINGS)
+
+
+def is_duration(name: str | None) -> bool:
+    """A service life or a duration the result must last (持续使用时间, 使用年限)."""
+    text = key(name)
+    return any(w in text for w in DURATION_WORDS)
+
+
+def is_negative(name: str | None) -> bool:
+    """A quantity where fewer is better (安全事故次数, 投诉数量)."""
+    text = key(name)
+    return any(w in text for w in NEGATIVE_WORDS)
+
+
+# ------------------------------------------------------------------ Values
+
+
+def quantity(ind: Indicator) -> IndicatorValue | None:
+    """The row's value when it is a number (with or without a unit), else None."""
+    value = ind.value
+    return value if value is not None and value.kind == "quantity" else None
+
+
+def unit_of(ind: Indicator) -> str | None:
+    """The unit of the row's number: written in the value, else implied by the name."""
+    value = quantity(ind)
+    if value is None:
+        return None
+    return value.unit or implied_unit(ind.name)
+
+
+def money_wan(ind: Indicator) -> Decimal | None:
+    """The row's number as 万元 when it is a money amount; a bare number counts as 万元
+    (the table's unit line says 单位：万元). None for other units (%, 元/人, 次…)."""
+    value = quantity(ind)
+    if value is None or value.number is None:
+        return None
+    if value.unit is None:
+        return value.number if implied_unit(ind.name) is None else None
+    return to_wan(value.number, value.unit)
+
+
+def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
+    """A 时效指标 holding money ("≤4.86万元") or the project's 预算数 itself ("≤4.86")."""
+    value = quantity(ind)
+    if value is None or not is_timeliness(ind):
+        return False
+    if value.unit in MONEY_UNITS:
+        return True
+    return value.unit is None and total is not None and value.number == total \
+        and implied_unit(ind.name) is None

@@ -1,0 +1,547 @@
+"""Indicator rules (I): the 3-level indicator table of each project (一级/二级/三级, 指标值, 依据).
+
+Every finding points at the cell to fix: the 指标值 cell for value problems, the 一级 / 二级
+/ 三级 / 描述 / 依据 cell for those. Name classification lives in ``_indicator_kinds``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from xl_budget.findings import Finding, Severity
+from xl_budget.model import BudgetBook, Indicator, Project
+from xl_budget.profile import Profile
+from xl_budget.rules import _indicator_kinds as K
+from xl_budget.rules.base import BaseRule
+from xl_budget.values import implied_unit
+
+# ------------------------------------------------------------------ Private API
+
+
+def _at(rule: BaseRule, ind: Indicator, field: str, key: str, project: Project,
+        severity: Severity | None = None, **ctx: Any) -> Finding:
+    # Findings name the field as in the glossary ("indicator.value") and sit at its cell.
+    return rule.finding(ind, f"indicator.{field}", key, severity=severity, project=project,
+                        cell=ind.cell(field), **ctx)
+
+
+def _num(number: Decimal | None) -> str:
+    """A number as staff write it: 0.91, 100, 9100 (no exponent, no trailing zeros)."""
+    if number is None:
+        return ""
+    text = format(number.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _raw(ind: Indicator) -> str:
+    return ind.value.raw if ind.value is not None else ""
+
+
+def _label(ind: Indicator) -> str:
+    return ind.name or "（未填写名称）"
+
+
+# ------------------------------------------------------------------ Structure: I001–I004
+
+
+class Rule_I001(BaseRule):
+    """Unknown 一级指标 (not in the profile's indicator framework).
+
+    **Anti-pattern**: 一级指标 A11 = "产出" or "社会效益" (a 二级 written in the 一级 column).
+    **Best practice**: A11 = "产出指标", "效益指标" or "满意度指标" (the dropdown of the template).
+    """
+
+    name = "indicators.unknown_level1"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.error
+    messages = {
+        "default": "一级指标“{found}”不在指标体系中：请改为 {allowed} 之一",
+        "missing": "指标“{name}”没有一级指标：请在此填写 {allowed} 之一",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        known = {K.key(n) for n in profile.framework}
+        allowed = "、".join(f"“{n}”" for n in profile.framework)
+        seen: set[str | None] = set()
+        for ind in project.indicators:
+            cell = ind.cell("level1")
+            if K.key(ind.level1) in known or cell in seen:
+                continue
+            seen.add(cell)
+            if ind.level1:
+                yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
+            else:
+                yield _at(self, ind, "level1", "missing", project, name=_label(ind), allowed=allowed)
+
+
+class Rule_I002(BaseRule):
+    """二级指标 not allowed under its 一级指标.
+
+    **Anti-pattern**: 一级 "产出指标" with 二级 B12 = "社会效益指标", or B12 left blank.
+    **Best practice**: under 产出指标 write 数量指标 / 质量指标 / 时效指标 / 成本指标 (B12 = "质量指标").
+    """
+
+    name = "indicators.bad_level2"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.error
+    messages = {
+        "default": "二级指标“{found}”不属于一级指标“{level1}”：请改为 {allowed} 之一",
+        "missing": "指标“{name}”没有二级指标：请在此填写 {allowed} 之一",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        framework = {K.key(k): v for k, v in profile.framework.items()}
+        seen: set[str | None] = set()
+        for ind in project.indicators:
+            parts = framework.get(K.key(ind.level1))
+            cell = ind.cell("level2")
+            if parts is None or K.key(ind.level2) in {K.key(p) for p in parts} or cell in seen:
+                continue
+            seen.add(cell)
+            allowed = "、".join(f"“{p}”" for p in parts)
+            if ind.level2:
+                yield _at(self, ind, "level2", "default", project, found=ind.level2,
+                          level1=ind.level1, allowed=allowed)
+            else:
+                yield _at(self, ind, "level2", "missing", project, name=_label(ind), allowed=allowed)
+
+
+class Rule_I003(BaseRule):
+    """三级指标 name empty.
+
+    **Anti-pattern**: a row with 指标值 E14 = "≥95%" but 三级指标 C14 blank.
+    **Best practice**: C14 = "项目验收合格率" — name what the value measures.
+    """
+
+    name = "indicators.name_missing"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.error
+    messages = {"default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if not ind.name:
+                yield _at(self, ind, "name", "default", project, value=_raw(ind) or "空")
+
+
+class Rule_I004(BaseRule):
+    """指标值 empty.
+
+    **Anti-pattern**: 三级指标 "培训次数" with 指标值 E12 blank.
+    **Best practice**: E12 = "≥4次" (operator, number, unit) or a grade such as "好".
+    """
+
+    name = "indicators.value_missing"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.error
+    messages = {"default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if ind.value is None:
+                yield _at(self, ind, "value", "default", project, name=_label(ind))
+
+
+# ------------------------------------------------------------------ Values: I005–I012
+
+
+class Rule_I005(BaseRule):
+    """指标值 cannot be read as an operator + number + unit or as a grade.
+
+    **Anti-pattern**: E12 = "1-2项", "378余个", "100人左右" or "9 0".
+    **Best practice**: one target per cell: E12 = "≥2项", "≥378个" or "≥90%".
+    """
+
+    name = "indicators.value_unreadable"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.error
+    messages = {"default": "指标“{name}”的指标值“{value}”无法识别：请写成“符号+数字+单位”（如“≥2项”“≥95%”）"
+                           "或等级（如“好”“达标”），不要写范围、约数或多余文字"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if ind.value is not None and ind.value.kind == "invalid":
+                yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
+
+
+class Rule_I006(BaseRule):
+    """Quantitative 指标值 with no unit, neither in the value nor implied by the name.
+
+    **Anti-pattern**: 三级 "购买数量", E11 = "1"; 三级 "培训次数", E31 = "≥4".
+    **Best practice**: E11 = "=1台", E31 = "≥4次" (a name such as "合格率" or "满意度（%）" implies %).
+    """
+
+    name = "indicators.unit_missing"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.warning
+    messages = {
+        "default": "指标“{name}”的指标值“{value}”没有计量单位：请写明单位，如“{example}”",
+        "generic": "指标“{name}”的指标值“{value}”没有计量单位：请写明单位，如“≥4次”“≥95%”“=1台”",
+        "time": "时效指标“{name}”的指标值“{value}”没有单位：请写明时限，如“≤12月”或“≤30天”",
+        "cost": "成本指标“{name}”的指标值“{value}”没有单位（将按万元理解）：请写明，如“{value}万元”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            value = K.quantity(ind)
+            if value is None or value.unit is not None or implied_unit(ind.name) is not None:
+                continue
+            if K.is_state_name(ind.name) or K.holds_budget_figure(ind, project.budget.total):
+                continue  # I008 / I011 say what to write instead
+            unit = _likely_unit(ind.name)
+            key = ("cost" if K.is_cost(ind, profile) else "default" if unit
+                   else "time" if K.is_timeliness(ind) else "generic")
+            yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                      example=f"{value.operator or ''}{_num(value.number)}{unit}")
+
+
+# Name endings and the unit they most likely mean, for I006's example only.
+_LIKELY_UNITS: tuple[tuple[str, str], ...] = (
+    ("人次", "人次"), ("次数", "次"), ("场次", "场"), ("人数", "人"), ("户数", "户"),
+    ("天数", "天"), ("件数", "件"), ("个数", "个"), ("数量", "个"), ("金额", "万元"),
+    ("年限", "年"), ("面积", "平方米"), ("长度", "米"),
+)
+
+
+def _likely_unit(name: str | None) -> str:
+    text = K.bare(name)
+    return next((unit for ending, unit in _LIKELY_UNITS if text.endswith(ending)), "")
+
+
+class Rule_I007(BaseRule):
+    """A rate or percentage outside 0–100, or "≥100" on a rate.
+
+    **Anti-pattern**: 三级 "项目验收合格率", E12 = "≥100" (nothing exceeds 100%) or "120%".
+    **Best practice**: E12 = "=100%" (all of them) or "≥95%".
+    """
+
+    name = "indicators.rate_range"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.error
+    messages = {
+        "range": "比率指标“{name}”的指标值“{value}”超出 0–100%：请填写 0 到 100 之间的百分比，如“≥95%”",
+        "at_least_100": "比率指标“{name}”的指标值“{value}”要求不低于 100%，而比率最高就是 100%：请写成“=100%”",
+        "fraction": "比率指标“{name}”的指标值“{value}”像是小数写法（{number} 即 {percent}%）：请写成“{operator}{percent}%”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            found = self._check(ind)
+            if found is not None:
+                key, severity, ctx = found
+                yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind), **ctx)
+
+    @staticmethod
+    def _check(ind: Indicator) -> tuple[str, Severity, dict[str, str]] | None:
+        value = K.quantity(ind)
+        if value is None or value.unit not in (None, "%") or not K.is_rate(ind) \
+                or K.is_change_rate(ind.name):
+            return None
+        number, op = value.number or Decimal(0), value.operator
+        ctx = {"value": value.raw}
+        if number < 0 or number > K.HUNDRED or (number == K.HUNDRED and op == ">"):
+            return "range", Severity.error, ctx
+        if number == K.HUNDRED and op == "≥":
+            return "at_least_100", Severity.warning, ctx
+        if value.unit is None and 0 < number < 1 and op in ("≥", ">", "="):
+            percent = _num(number * K.HUNDRED)
+            return "fraction", Severity.warning, {**ctx, "number": _num(number), "percent": percent,
+                                                  "operator": op}
+        return None
+
+
+class Rule_I008(BaseRule):
+    """The 指标值's kind does not fit the name: a bare number on a state, a grade on a rate or count.
+
+    **Anti-pattern**: 三级 "设备性能良好", E14 = "≥100"; 三级 "项目验收合格率", E12 = "好".
+    **Best practice**: E14 = "良好" (or rename it "设备完好率" with "≥95%"); E12 = "≥95%".
+    """
+
+    name = "indicators.kind_mismatch"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.warning
+    messages = {
+        "number_on_state": "指标“{name}”描述的是一种状态，指标值却是没有单位的数字“{value}”：请填写等级"
+                           "（如“良好”“达标”“明显提升”），或把名称改为可计量的比率并写“≥95%”",
+        "grade_on_rate": "比率指标“{name}”的指标值是文字“{value}”：请填写百分比，如“≥95%”",
+        "grade_on_count": "数量类指标“{name}”的指标值是文字“{value}”：请填写数字和单位，如“≥10个”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            key = self._mismatch(ind, project)
+            if key is not None:
+                yield _at(self, ind, "value", key, project, name=_label(ind), value=_raw(ind))
+
+    @staticmethod
+    def _mismatch(ind: Indicator, project: Project) -> str | None:
+        value = ind.value
+        if value is None:
+            return None
+        if value.kind == "quantity":
+            if value.unit is None and K.is_state_name(ind.name) \
+                    and not K.holds_budget_figure(ind, project.budget.total):
+                return "number_on_state"
+            return None
+        if value.kind != "grade":
+            return None
+        if K.is_rate_name(ind.name):
+            return "grade_on_rate"
+        return "grade_on_count" if K.is_count_name(ind.name) else None
+
+
+class Rule_I009(BaseRule):
+    """满意度 not a percentage, or below the profile's minimum.
+
+    **Anti-pattern**: 三级 "群众满意度", E39 = "≥70%" (below 80) or "≥90分".
+    **Best practice**: E39 = "≥90%" (the default profile asks at least 80%, below 60% is an error).
+    """
+
+    name = "indicators.satisfaction"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.warning
+    messages = {
+        "not_percent": "满意度指标“{name}”的指标值“{value}”不是百分比（单位为“{unit}”）：请写成百分比，如“≥90%”",
+        "low": "满意度指标“{name}”的目标值“{value}”低于 {minimum}%：请设定不低于 {minimum}% 的目标，如“≥90%”",
+        "too_low": "满意度指标“{name}”的目标值“{value}”低于 {floor}%，不能作为绩效目标：请设定不低于 {minimum}% 的目标，如“≥90%”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            value = K.quantity(ind)
+            if value is None or not K.is_satisfaction(ind.name) or value.number is None:
+                continue
+            found = self._check(value.unit, value.number, value.operator, profile)
+            if found is not None:
+                key, severity = found
+                t = profile.thresholds
+                yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind),
+                          value=value.raw, unit=value.unit, minimum=_num(t.satisfaction_min),
+                          floor=_num(t.satisfaction_error_below))
+
+    @staticmethod
+    def _check(unit: str | None, number: Decimal, operator: str | None,
+               profile: Profile) -> tuple[str, Severity] | None:
+        if unit not in (None, "%"):
+            return "not_percent", Severity.warning
+        if operator in K.DOWNWARD or number > K.HUNDRED or (unit is None and number < 1):
+            return None  # I012 / I007 (reversed, out of range, fraction) say what to write
+        t = profile.thresholds
+        if number < t.satisfaction_error_below:
+            return "too_low", Severity.error
+        if number < t.satisfaction_min:
+            return "low", Severity.warning
+        return None
+
+
+class Rule_I010(BaseRule):
+    """成本指标 above the project's 预算数 (元 and 亿元 converted to 万元).
+
+    **Anti-pattern**: 预算数 0.91 (万元) with 成本指标 E16 = "≤9100" (a bare number is read as 万元).
+    **Best practice**: E16 = "≤0.91万元" or "≤9100元".
+    """
+
+    name = "indicators.cost_over_budget"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.error
+    messages = {
+        "default": "成本指标“{name}”的指标值“{value}”（折合 {wan} 万元）超过项目预算数 {total} 万元：请核对金额和"
+                   "单位（未写单位按万元计），如“≤{total}万元”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        total = project.budget.total
+        if total is None:
+            return
+        for ind in project.indicators:
+            wan = K.money_wan(ind) if K.is_cost(ind, profile) else None
+            if wan is not None and wan > total:
+                yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
+                          wan=_num(wan), total=_num(total))
+
+
+class Rule_I011(BaseRule):
+    """时效指标 holding a money amount or the project's 预算数.
+
+    **Anti-pattern**: 预算数 4.86, 三级 "支付时效", E34 = "≤4.86" (the budget, not a deadline).
+    **Best practice**: E34 = "≤12月" (a deadline) or rename it "资金支付及时率" with "≥95%".
+    """
+
+    name = "indicators.timeliness_money"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.error
+    messages = {
+        "default": "时效指标的指标值是金额（{value}），应填写完成时限或及时率，如“≤12月”或“≥95%”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if K.holds_budget_figure(ind, project.budget.total):
+                yield _at(self, ind, "value", "default", project, value=_raw(ind))
+
+
+class Rule_I012(BaseRule):
+    """Direction reversed: "≤" on a quantity, a service life or a 满意度, "≥" on a cost.
+
+    **Anti-pattern**: 三级 "设备购置类项目持续使用时间（年）", E18 = "≤10"; 成本指标 E16 = "≥0.91万元".
+    **Best practice**: E18 = "≥10年" (it must last at least that long); E16 = "≤0.91万元".
+    """
+
+    name = "indicators.direction"
+    groups = ("all", "indicators", "indicators.values")
+    severity = Severity.warning
+    messages = {
+        "at_most": "指标“{name}”的指标值“{value}”用了“{operator}”（至多），而{what}应设下限：请改为“≥{number}{unit}”",
+        "cost_at_least": "成本指标“{name}”的指标值“{value}”用了“{operator}”（至少），而成本应控制在上限以内："
+                         "请改为“≤{number}{unit}”",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            value = K.quantity(ind)
+            if value is None or value.operator is None:
+                continue
+            key, what = self._reversed(ind, value.operator, profile)
+            if key is not None:
+                unit = K.unit_of(ind) or ("万元" if key == "cost_at_least" else "")
+                yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                          operator=value.operator, what=what, number=_num(value.number), unit=unit)
+
+    @staticmethod
+    def _reversed(ind: Indicator, operator: str, profile: Profile) -> tuple[str | None, str]:
+        if operator in K.DOWNWARD:
+            if K.is_duration(ind.name):
+                return "at_most", "使用年限、持续时间"
+            if K.is_satisfaction(ind.name):
+                return "at_most", "满意度"
+            if K.is_quantity_level(ind) and not K.is_negative(ind.name) and not K.is_rate(ind):
+                return "at_most", "数量指标"
+        elif (operator in K.UPWARD and K.is_cost(ind, profile) and not K.is_rate(ind)
+              and K.money_wan(ind) is not None):
+            return "cost_at_least", ""
+        return None, ""
+
+
+# ------------------------------------------------------------------ Table: I013–I017
+
+
+class Rule_I013(BaseRule):
+    """The same indicator twice in one project.
+
+    **Anti-pattern**: two rows 质量指标 / "服务水平" (C33 and C35) in one table.
+    **Best practice**: keep one row per 三级指标; delete or rename the copy (C35).
+    """
+
+    name = "indicators.duplicate"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.warning
+    messages = {"default": "指标“{level2} / {name}”在本项目中重复出现（第一次在 {first}）：请删除重复行或改用不同的指标名称"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        first: dict[tuple[str, str], str] = {}
+        for ind in project.indicators:
+            if not ind.name:
+                continue
+            k = (K.key(ind.level2), K.name_key(ind.name))
+            if k in first:
+                yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
+                          first=first[k])
+            else:
+                first[k] = ind.cell("name") or ""
+
+
+class Rule_I014(BaseRule):
+    """指标值确定依据 empty.
+
+    **Anti-pattern**: 指标值 "≥3次" with 指标值确定依据 F50 blank.
+    **Best practice**: F50 = "计划标准" (or 历史标准 / 行业标准 / 预算支出标准 / 其他, or "年初工作计划").
+    """
+
+    name = "indicators.basis_missing"
+    groups = ("all", "indicators", "indicators.text")
+    severity = Severity.warning
+    messages = {"default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if not ind.basis:
+                yield _at(self, ind, "basis", "default", project, name=_label(ind))
+
+
+class Rule_I015(BaseRule):
+    """绩效指标描述 merely repeats the 三级指标 name.
+
+    **Anti-pattern**: 三级 "购买数量", 描述 D11 = "购买数量".
+    **Best practice**: D11 = "本年度购置安可办公设备（计算机、打印机）的台数" — say what is counted and how.
+    """
+
+    name = "indicators.description_repeats_name"
+    groups = ("all", "indicators", "indicators.text")
+    severity = Severity.info
+    messages = {"default": "绩效指标描述“{description}”只是重复了指标名称：请说明该指标衡量什么、如何计算或统计"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for ind in project.indicators:
+            if ind.name and ind.description and K.name_key(ind.description) == K.name_key(ind.name):
+                yield _at(self, ind, "description", "default", project, description=ind.description)
+
+
+class Rule_I016(BaseRule):
+    """Placeholder indicator: the 三级 name is a category name (its 二级 or any 一级/二级).
+
+    **Anti-pattern**: 二级 "经济效益指标", 三级 C19 = "经济效益指标".
+    **Best practice**: C19 = what is measured, e.g. "带动农户增收金额" with "≥5万元".
+    """
+
+    name = "indicators.placeholder"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.warning
+    messages = {"default": "三级指标“{name}”只是指标类别的名称，不是具体指标：请写明衡量的内容，如“带动农户增收金额”"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        categories = K.category_names(profile)
+        for ind in project.indicators:
+            k = K.key(ind.name)
+            if k and (k == K.key(ind.level2) or k == K.key(ind.level1) or k in categories):
+                yield _at(self, ind, "name", "default", project, name=ind.name)
+
+
+class Rule_I017(BaseRule):
+    """A required indicator category is missing (产出 parts, 效益, 满意度).
+
+    **Anti-pattern**: a table with 数量指标, 质量指标 and 效益指标 rows but no 时效指标 / 成本指标 / 满意度指标.
+    **Best practice**: at least one row in each: 产出指标 → 数量/质量/时效/成本, 效益指标, 满意度指标.
+    """
+
+    name = "indicators.category_missing"
+    groups = ("all", "indicators", "indicators.structure")
+    severity = Severity.error
+    messages = {
+        "output_part": "项目缺少{level1}中的“{part}”：请至少增加一行{part}",
+        "level1": "项目缺少“{level1}”：请至少增加一行{level1}",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        req = profile.required
+        present = {(K.key(i.level1), K.key(i.level2)) for i in project.indicators}
+        level1s = {l1 for l1, _ in present}
+        for part in req.output_parts:
+            if (K.key(req.output), K.key(part)) not in present:
+                yield self._missing("output_part", project, level1=req.output, part=part)
+        cost_apart = K.key(req.cost_level1) != K.key(req.output)
+        for level1, severity in ((req.cost_level1 if cost_apart else None, Severity.error),
+                                 (req.effect, Severity.error), (req.satisfaction, Severity.warning)):
+            if level1 and K.key(level1) not in level1s:
+                yield self._missing("level1", project, severity=severity, level1=level1)
+
+    def _missing(self, key: str, project: Project, severity: Severity | None = None,
+                 **ctx: str) -> Finding:
+        return self.finding(project, "indicators", key, severity=severity, project=project, **ctx)
+
+
+def get_rules() -> list[type[BaseRule]]:
+    return [Rule_I001, Rule_I002, Rule_I003, Rule_I004, Rule_I005, Rule_I006, Rule_I007, Rule_I008,
+            Rule_I009, Rule_I010, Rule_I011, Rule_I012, Rule_I013, Rule_I014, Rule_I015, Rule_I016,
+            Rule_I017]
