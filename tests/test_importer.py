@@ -286,3 +286,10 @@ def test_snippet_crlf_and_gb18030(tmp_path) -> None:
 def test_empty_text() -> None:
     book = import_string("")
     assert book.projects == [] and book.department.is_empty and book.unit.code is None
+
+
+def test_snippet_title_without_number_and_text_ending_in_dots() -> None:
+    text = HEAD.replace("1. 测试项目绩效目标表", "测试项目绩效目标表") + CODE_ROW + BUDGET_ROW + "\t场地费等......\t\t\n"
+    book = import_string(text)
+    assert [p.code for p in book.projects] == ["13082123P00020010002T"]
+    assert book.projects[0].use == "场地费等......"

@@ -77,7 +77,7 @@ def import_string(text: str, source: str = "") -> BudgetBook:
 
 
 # ------------------------------------------------------------------ Private API: patterns
-_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|．{3,})\s*\d*\s*$")
+_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|．{3,})\s*\d+\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—–\s]*$")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年\s*(?:度\s*)?部门预算")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
@@ -88,7 +88,7 @@ _MEASURES = re.compile(rf"^{_HEAD_PREFIX}(?:工作)?保障措施$")
 _TARGET_TITLE = re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]\s*(.+)$")
 _TARGET_GOAL = re.compile(r"^绩效目标\s*[:：]\s*(.*)$", re.S)
 _TARGET_INDICATORS = re.compile(r"^绩效指标\s*[:：]\s*(.*)$", re.S)
-_PROJECT_TITLE = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
+_PROJECT_TITLE = re.compile(r"^\s*(?:\d+\s*[.．、]?\s*)?(.+?)\s*绩效目标表\s*$")
 _UNIT_LINE = re.compile(r"^\s*(\d{3,})[ \u3000]+(\S.*?)\s*$")
 _MONEY_UNIT = re.compile(r"^单位[:：]")
 # The start of a new paragraph, list item or heading: never a continuation of the line above.
