@@ -61,6 +61,9 @@ CHANGE_WORDS: tuple[str, ...] = (
     "变动", "同比", "环比", "涨幅", "降幅", "收益率", "回报率", "利润率",
 )  # fmt: skip
 
+# Names ending in 率 that are not shares of a whole: efficiency, frequency, power.
+NOT_RATE_ENDINGS: tuple[str, ...] = ("效率", "频率", "功率")
+
 MONEY_UNITS = frozenset({"元", "千元", "万元", "百万元", "亿元"})
 UPWARD = frozenset({"≥", ">"})
 DOWNWARD = frozenset({"≤", "<"})
@@ -126,9 +129,14 @@ def is_satisfaction(name: str | None) -> bool:
     return "满意度" in key(name)
 
 
+def is_rate_title(name: str | None) -> bool:
+    """A name denoting a share of a whole (合格率, 满意度, 占比, （%）); "办公效率" is not one."""
+    return is_rate_name(name) and not bare(name).endswith(NOT_RATE_ENDINGS)
+
+
 def is_rate(ind: Indicator) -> bool:
     """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
-    return is_rate_name(ind.name) or (ind.value is not None and ind.value.unit == "%")
+    return is_rate_title(ind.name) or (ind.value is not None and ind.value.unit == "%")
 
 
 def is_change_rate(name: str | None) -> bool:

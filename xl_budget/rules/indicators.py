@@ -57,8 +57,8 @@ class Rule_I001(BaseRule):
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {
-        "default": "一级指标“{found}”不在指标体系中：请改为 {allowed} 之一",
-        "missing": "指标“{name}”没有一级指标：请在此填写 {allowed} 之一",
+        "default": "一级指标“{found}”不在指标体系中：请改为{allowed}之一",
+        "missing": "指标“{name}”没有一级指标：请在此填写{allowed}之一",
     }
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
@@ -87,8 +87,8 @@ class Rule_I002(BaseRule):
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {
-        "default": "二级指标“{found}”不属于一级指标“{level1}”：请改为 {allowed} 之一",
-        "missing": "指标“{name}”没有二级指标：请在此填写 {allowed} 之一",
+        "default": "二级指标“{found}”不属于一级指标“{level1}”：请改为{allowed}之一",
+        "missing": "指标“{name}”没有二级指标：请在此填写{allowed}之一",
     }
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
@@ -287,7 +287,7 @@ class Rule_I008(BaseRule):
             return None
         if value.kind != "grade":
             return None
-        if K.is_rate_name(ind.name):
+        if K.is_rate_title(ind.name):
             return "grade_on_rate"
         return "grade_on_count" if K.is_count_name(ind.name) else None
 
@@ -519,7 +519,7 @@ class Rule_I017(BaseRule):
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {
-        "output_part": "项目缺少{level1}中的“{part}”：请至少增加一行{part}",
+        "output_part": "项目缺少{level1}中的“{category}”：请至少增加一行{category}",
         "level1": "项目缺少“{level1}”：请至少增加一行{level1}",
     }
 
@@ -529,7 +529,7 @@ class Rule_I017(BaseRule):
         level1s = {l1 for l1, _ in present}
         for part in req.output_parts:
             if (K.key(req.output), K.key(part)) not in present:
-                yield self._missing("output_part", project, level1=req.output, part=part)
+                yield self._missing("output_part", project, level1=req.output, category=part)
         cost_apart = K.key(req.cost_level1) != K.key(req.output)
         for level1, severity in ((req.cost_level1 if cost_apart else None, Severity.error),
                                  (req.effect, Severity.error), (req.satisfaction, Severity.warning)):
