@@ -1,0 +1,71 @@
+"""Department rules (D): the 部门整体绩效目标 sheet, and the unit's stated totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from xl_budget.findings import Finding, Severity
+from xl_budget.layout import DEPARTMENT_SHEET
+from xl_budget.model import BudgetBook
+from xl_budget.profile import Profile
+from xl_budget.rules.base import BaseRule
+from xl_budget.rules.budget import has_budget_error, money, same_money
+
+
+class Rule_D001(BaseRule):
+    """The department's overall performance targets are missing.
+
+    **Anti-pattern**: the 部门整体绩效目标 sheet has no 总体绩效目标 text (A3 blank), or the
+    workbook has no such sheet.
+    **Best practice**: A3 = the unit's duties and the year's overall targets, as in section 一、总体绩效目标
+    of the published 绩效文本.
+    """
+
+    name = "department.overall_missing"
+    groups = ("all", "department")
+    severity = Severity.warning
+    messages = {
+        "blank": "部门总体绩效目标为空：请在“总体绩效目标”下填写本单位的主要职责和本年度总体绩效目标",
+        "no_sheet": "工作簿中没有部门整体绩效目标：请添加“{sheet_name}”工作表（可用 xl-budget new 生成的模板），"
+                    "填写总体绩效目标、分项绩效目标和工作保障措施",
+    }
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        dep = book.department
+        if dep.overall and dep.overall.strip():
+            return
+        if dep.sheet is None:
+            yield self.finding(None, "department.overall", "no_sheet", sheet=None, sheet_name=DEPARTMENT_SHEET)
+            return
+        yield self.finding(dep, "department.overall", "blank", cell=dep.cell("overall"))
+
+
+class Rule_D002(BaseRule):
+    """A stated department total differs from the sum of its project budgets.
+
+    **Anti-pattern**: 单位信息 预算数合计（万元） B12 = 20.00 while the project tables' 预算数 add
+    up to 13.86 (a project added or changed after the total was typed).
+    **Best practice**: B12 = the sum of every project's 预算数; keep the template's formula or run
+    `xl-budget fill`.
+    """
+
+    name = "department.total_mismatch"
+    groups = ("all", "department")
+    severity = Severity.error
+    messages = {"default": "单位预算数合计 {stated} 万元 与各项目预算数之和 {sum} 万元（{count} 个项目）不一致："
+                           "请核对是否漏填或多填了项目，或运行“填充”重新计算合计"}
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        stated = book.unit.stated_total
+        projects = book.projects
+        if stated is None or not projects or any(has_budget_error(p.budget) for p in projects):
+            return
+        total = sum((p.budget.total for p in projects if p.budget.total is not None), Decimal(0))
+        if not same_money(stated, total):
+            yield self.finding(book.unit, "unit.stated_total", cell=book.unit.cell("stated_total"),
+                               stated=money(stated), sum=money(total), count=len(projects))
+
+
+def get_rules() -> list[type[BaseRule]]:
+    return [Rule_D001, Rule_D002]

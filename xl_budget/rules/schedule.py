@@ -1,0 +1,209 @@
+"""Schedule rules (P): the cumulative spending plan 资金支出计划（%） at 3/6/10/12月底.
+
+The plan is cumulative: a blank checkpoint carries the previous value forward (0 before the
+first filled one), so "3月底 blank, 6月底 blank, 10月底 100%, 12月底 blank" is a complete plan.
+Only the most basic problem of a plan is reported: an entirely blank plan (P005) hides the
+others, and a plan with an error (P001–P003) gets no pacing warning (P004).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from xl_budget.findings import Finding, Severity
+from xl_budget.layout import CHECKPOINT_LABELS
+from xl_budget.model import CHECKPOINTS, BudgetBook, Project, Schedule
+from xl_budget.profile import Profile
+from xl_budget.rules.base import BaseRule
+
+LABELS: dict[str, str] = {c.key: c.text for c in CHECKPOINT_LABELS}
+HUNDRED = Decimal(100)
+
+
+def pct(value: Decimal) -> str:
+    """A percentage as staff write it: "30%", "83.3%"."""
+    return f"{format(value.normalize(), 'f')}%"
+
+
+def out_of_range(schedule: Schedule) -> dict[str, Decimal]:
+    """Checkpoints holding a number outside 0–100."""
+    return {k: v for k in CHECKPOINTS if (v := getattr(schedule, k)) is not None and not 0 <= v <= HUNDRED}
+
+
+def bad_keys(schedule: Schedule) -> set[str]:
+    """Checkpoints P001 reports: not a number, or outside 0–100."""
+    return set(schedule.invalid) & set(CHECKPOINTS) | set(out_of_range(schedule))
+
+
+def usable(schedule: Schedule) -> list[tuple[str, Decimal]]:
+    """(checkpoint, value) of the filled, valid checkpoints, in calendar order."""
+    bad = bad_keys(schedule)
+    return [(k, v) for k in CHECKPOINTS if k not in bad and (v := getattr(schedule, k)) is not None]
+
+
+def drops(schedule: Schedule) -> list[tuple[str, Decimal, str, Decimal]]:
+    """(checkpoint, value, previous checkpoint, previous value) wherever the plan decreases."""
+    points = usable(schedule)
+    return [(k, v, pk, pv) for (pk, pv), (k, v) in zip(points, points[1:], strict=False) if v < pv]
+
+
+def cumulative(schedule: Schedule) -> list[Decimal]:
+    """The plan at each checkpoint with blanks carried forward (0 before the first value)."""
+    out, last = [], Decimal(0)
+    for k in CHECKPOINTS:
+        value = getattr(schedule, k)
+        last = value if value is not None else last
+        out.append(last)
+    return out
+
+
+def year_end_problem(schedule: Schedule) -> Decimal | None:
+    """The effective 12月底 value when it is not 100 (None when fine or not decidable)."""
+    if schedule.is_blank or "dec" in bad_keys(schedule):
+        return None
+    if schedule.dec is None:
+        last = next((k for k in reversed(CHECKPOINTS) if k in schedule.invalid or getattr(schedule, k) is not None),
+                    None)
+        if last is None or last in bad_keys(schedule):
+            return None
+    value = cumulative(schedule)[-1]
+    return None if value == HUNDRED else value
+
+
+def has_plan_error(schedule: Schedule) -> bool:
+    """Whether P001, P002, P003 or P005 fires on this plan."""
+    return (schedule.is_blank or bool(bad_keys(schedule)) or bool(drops(schedule))
+            or year_end_problem(schedule) is not None)
+
+
+def _at(rule: BaseRule, project: Project, key: str, message: str = "default", **ctx: object) -> Finding:
+    schedule = project.schedule
+    return rule.finding(schedule, f"schedule.{key}", message, project=project, cell=schedule.cell(key),
+                        checkpoint=LABELS[key], **ctx)
+
+
+class Rule_P001(BaseRule):
+    """A schedule percentage is outside 0–100 or not a number.
+
+    **Anti-pattern**: B7 (3月底) = 150%, or B7 = "三成" / "30%左右".
+    **Best practice**: a cumulative percentage between 0% and 100%: B7 = 30%.
+    """
+
+    name = "schedule.percent_invalid"
+    groups = ("all", "schedule")
+    severity = Severity.error
+    messages = {
+        "text": "{checkpoint}的支出计划“{found}”不是百分比数字：请填写 0% 到 100% 之间的累计支出比例，如 30%",
+        "range": "{checkpoint}的支出计划 {found} 超出 0%–100%：请填写截至该时点累计支出占预算数的比例，如 30%",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        schedule = project.schedule
+        ranged = out_of_range(schedule)
+        for key in CHECKPOINTS:
+            if key in schedule.invalid:
+                yield _at(self, project, key, "text", found=schedule.invalid[key])
+            elif key in ranged:
+                yield _at(self, project, key, "range", found=pct(ranged[key]))
+
+
+class Rule_P002(BaseRule):
+    """The cumulative spending plan decreases.
+
+    **Anti-pattern**: B7 (3月底) = 30%, D7 (6月底) = 20% — the plan counts money spent so far,
+    it cannot go down.
+    **Best practice**: each checkpoint at least the one before: 30% / 60% / 85% / 100%.
+    """
+
+    name = "schedule.decreasing"
+    groups = ("all", "schedule")
+    severity = Severity.error
+    messages = {"default": "{checkpoint}的累计支出计划 {found} 低于{previous}的 {before}：支出计划是累计数，"
+                           "只能增加不能减少，请改为不小于 {before} 的比例"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if project.schedule.is_blank:
+            return
+        for key, value, prev_key, prev_value in drops(project.schedule):
+            yield _at(self, project, key, found=pct(value), previous=LABELS[prev_key], before=pct(prev_value))
+
+
+class Rule_P003(BaseRule):
+    """The year-end (12月底) plan is not 100%.
+
+    **Anti-pattern**: 30% / 60% / 85% with 12月底 (F7) blank or 90% — the budget is not planned
+    to be spent within the year.
+    **Best practice**: F7 = 100% (a blank 12月底 after an earlier 100% is fine: it carries forward).
+    """
+
+    name = "schedule.year_end"
+    groups = ("all", "schedule")
+    severity = Severity.error
+    messages = {
+        "blank": "12月底支出计划为空，截至{last}累计只有 {found}：年底应支出全部预算，请在 12月底 填写 100%",
+        "default": "12月底累计支出计划为 {found}，不是 100%：年底应支出全部预算，请改为 100%",
+    }
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        schedule = project.schedule
+        value = year_end_problem(schedule)
+        if value is None or any(k == "dec" for k, *_ in drops(schedule)):
+            return  # fine, undecidable, or P002 already points at 12月底
+        if schedule.dec is not None:
+            yield _at(self, project, "dec", found=pct(value))
+            return
+        last = next(k for k in reversed(CHECKPOINTS) if getattr(schedule, k) is not None)
+        yield _at(self, project, "dec", "blank", found=pct(value), last=LABELS[last])
+
+
+class Rule_P004(BaseRule):
+    """The spending plan lags straight-line pacing by more than the profile's tolerance.
+
+    **Anti-pattern**: 3月底 0% / 6月底 10% / 10月底 40% / 12月底 100% — most money is left to
+    December (straight line: 25% / 50% / 83.3% / 100%, tolerance 20 points).
+    **Best practice**: plan spending through the year, e.g. 30% / 60% / 85% / 100%.
+    """
+
+    name = "schedule.slow_pacing"
+    groups = ("all", "schedule")
+    severity = Severity.warning
+    messages = {"default": "支出进度偏慢：{checkpoint}累计计划 {found}，比均衡进度 {line} 低 {lag} 个百分点"
+                           "（允许 {tolerance} 个百分点）：请按实际执行安排提前支出，如 3月底 30%、6月底 60%、"
+                           "10月底 85%、12月底 100%"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        schedule = project.schedule
+        if has_plan_error(schedule):
+            return
+        thresholds = profile.thresholds
+        lags = [(line - value, key, value, line) for key, value, line
+                in zip(CHECKPOINTS, cumulative(schedule), thresholds.straight_line, strict=False)]
+        lag, key, value, line = max(lags, key=lambda t: t[0])  # first checkpoint on ties
+        if lag > thresholds.pacing_tolerance:
+            found = pct(value) if getattr(schedule, key) is not None else f"未填（按累计计为 {pct(value)}）"
+            yield _at(self, project, key, found=found, line=pct(line),
+                      lag=format(lag.normalize(), "f"), tolerance=format(thresholds.pacing_tolerance, "f"))
+
+
+class Rule_P005(BaseRule):
+    """The spending plan is entirely blank.
+
+    **Anti-pattern**: B7:G7 under 3月底 … 12月底 all empty.
+    **Best practice**: the cumulative percentages, e.g. 30% / 60% / 85% / 100%, or run `xl-budget
+    fill` to put in the profile's default plan.
+    """
+
+    name = "schedule.blank"
+    groups = ("all", "schedule")
+    severity = Severity.error
+    messages = {"default": "资金支出计划（%）全部为空：请填写 3月底、6月底、10月底、12月底 的累计支出比例"
+                           "（如 30%、60%、85%、100%），或运行“填充”使用默认进度"}
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if project.schedule.is_blank:
+            yield _at(self, project, "mar")
+
+
+def get_rules() -> list[type[BaseRule]]:
+    return [Rule_P001, Rule_P002, Rule_P003, Rule_P004, Rule_P005]
