@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -49,12 +50,19 @@ def seed_book() -> BudgetBook:
         unit=Unit(code="731001", name="河北省承德县科学技术协会本级", county="承德县", year=2023,
                   preparer="张三", phone="0314-1234567", filled_on=dt.date(2023, 1, 15)),
         department=Department(
-            overall="承德县科学技术协会是全县科学技术工作者的群众组织。\n1、加强科普组织网络和科普队伍建设。",
+            overall=("承德县科学技术协会是全县科学技术工作者的群众组织，是中共承德县委领导下的人民团体，"
+                     "是县委、县政府联系全县广大科技工作者的桥梁和纽带，是全县发展科学技术事业的重要社会力量。\n"
+                     "1、加强科普组织网络和科普队伍建设，普及科学知识，传播科学思想和科学方法，配合有关部门做好"
+                     "反邪教工作，开展反对伪科学、反科学的活动。推广先进技术，开展实用技术培训，提高全县人民"
+                     "科学文化素质，为全县两个文明建设服务。\n"
+                     "2、组织科技工作者围绕全县科技、经济和社会发展中的重要问题开展科学论证、咨询服务，"
+                     "提出政策建议，促进科技与经济的结合，为实施科教兴县战略服务。"),
             targets=[DepartmentTarget(title="科学技术普及", goal="充分发挥科协作为党和政府联系科技工作者的桥梁纽带作用。",
                                       indicators="组织科技下乡、赶科技大集20次。"),
                      DepartmentTarget(title="开展科普活动", goal="全县范围内开展科技培训活动。",
                                       indicators="开展科技人才培训达10万余人次，covering 3 towns。")],
-            measures=["完善制度建设。", "加强支出管理。", "加强绩效运行监控。"]),
+            measures=["完善制度建设。制定完善机关预算绩效管理制度、资金管理办法、工作保障制度等，为实现全年预算绩效目标奠定基础。",
+                      "加强支出管理。", "加强绩效运行监控。"]),
         projects=[
             Project(code="13082123P00020010002T", name="安可设备购置",
                     budget=Budget(total=D("0.91"), fiscal=D("0.91")), use="安可设备购置",
@@ -321,8 +329,8 @@ def test_formulas_carry_cached_numbers_for_calamine(seed: Path) -> None:
     assert values["其他资金合计（万元）"][1] == 0
     plan = values["计划支出进度（%）"]
     plan_values = unit[unit.index(plan) + 1][3:7]
-    # (1.46) / 5.77, (2.92) / 5.77, (0.91 + 4.13) / 5.77, 4.86 / 5.77
-    assert plan_values == pytest.approx([1.46 / 5.77, 2.92 / 5.77, 5.04 / 5.77, 4.86 / 5.77])
+    # 项目1 plans 100% at 10月底 only, and its blank 12月底 carries the 0.91 forward.
+    assert plan_values == pytest.approx([1.46 / 5.77, 2.92 / 5.77, 5.04 / 5.77, 5.77 / 5.77])
     p2 = book.get_sheet_by_name("项目2").to_python(skip_empty_area=False)
     assert p2[0][0] == "科协科普工作经费绩效目标表"
     assert [p2[7][c] for c in (1, 3, 4, 5)] == pytest.approx([1.46, 2.92, 4.13, 4.86])
@@ -416,3 +424,262 @@ def test_many_projects_nest_sums() -> None:
     expr = _sum_expr(refs)
     assert expr.startswith("SUM(SUM(") and expr.count("SUM(") == 4
     assert all(len(part.split(",")) <= 255 for part in expr.split("SUM(")[2:])
+
+
+# ------------------------------------------------------------------ round trip through the reader
+read_book = pytest.importorskip("xl_budget.parse").read_book
+
+
+def test_seed_book_round_trips(seed: Path) -> None:
+    assert read_book(seed).content() == seed_book().content()
+
+
+def test_blank_template_round_trips(blank: Path) -> None:
+    expected = BudgetBook(unit=Unit(code="731001", name="河北省承德县科学技术协会本级", year=2023),
+                          projects=[Project() for _ in range(3)])
+    assert read_book(blank).content() == expected.content()
+
+
+def test_reader_finds_fields_where_the_writer_put_them(seed: Path) -> None:
+    book = read_book(seed)
+    p = book.projects[1]
+    geo = project_geometry(seed_book().projects[1])
+    assert {k: p.cells[k] for k in ("code", "name", "use")} == {k: geo.cells[k] for k in ("code", "name", "use")}
+    assert p.budget.cells == {k: geo.cells[f"budget.{k}"] for k in ("total", "fiscal", "other")}
+    assert {k: p.schedule.cells[k] for k in ("mar", "jun", "oct", "dec")} == \
+        {k: geo.cells[f"schedule.{k}"] for k in ("mar", "jun", "oct", "dec")}
+    assert p.cells["indicators"] == f"A{geo.first_indicator_row + 1}"
+    assert p.indicators[0].cell("value") == f"E{geo.first_indicator_row + 1}"
+    assert book.unit.cells["code"] == "B2" and book.unit.cells["stated_total"] == "B12"
+    assert book.unit.stated_total == D("5.77")
+
+
+# Hypothesis: books the reader must give back unchanged. Text is built from tokens so that
+# it is already in the reader's normal form (no spaces next to CJK, none at the ends), and
+# from characters that cannot spell a printed label of the layout.
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    st = None
+
+if st is not None:
+    from xl_budget.layout import all_label_keys
+    from xl_budget.text import label_key
+
+    _CJK = "科普培训设备购置经费活动服务水平质量合格率群众使用者满意社会生态持续影响时间年度计划完成支出信息网络安全管理制度建设展牌宣传品次人所场项，。、"
+    _ASCII = "abcdefxyzABCXYZ0123456789-/=&%"
+    _LABELS = all_label_keys() | {label_key(x.text) for x in (*layout.UNIT_LABELS, *layout.TARGET_COLUMNS)}
+
+    def _token(cjk: bool):
+        return st.text(alphabet=_CJK[:-3] if cjk else _ASCII, min_size=1, max_size=8)
+
+    @st.composite
+    def words(draw, spaces: bool = True, lines: bool = False) -> str:
+        tokens = draw(st.lists(st.tuples(st.booleans(), st.data()), min_size=1, max_size=5))
+        parts: list[str] = []
+        prev_ascii = False
+        for is_cjk, data in tokens:
+            tok = data.draw(_token(is_cjk))
+            if parts:
+                if lines and draw(st.integers(0, 5)) == 0:
+                    parts.append("\n")
+                elif spaces and not is_cjk and prev_ascii:
+                    parts.append(" ")
+                elif not is_cjk and prev_ascii:
+                    parts.append("_")
+            parts.append(tok)
+            prev_ascii = not is_cjk
+        text = "".join(parts)
+        if draw(st.booleans()):
+            text += "。"
+        return text
+
+    def safe(strategy):
+        return strategy.filter(lambda t: label_key(t) not in _LABELS and not t.strip().isdigit())
+
+    free = safe(words(lines=True))
+    short = safe(words())
+    name = safe(words(spaces=False))
+    money = st.none() | st.integers(0, 9_999_999).map(lambda c: D(c) / 100)
+    values = st.one_of(
+        st.tuples(st.sampled_from(["", "≥", "≤", "=", ">", "<"]),
+                  st.integers(0, 1000).map(str) | st.integers(0, 99_999).map(lambda c: str(D(c) / 100)),
+                  st.sampled_from(["", "%", "万元", "次", "人次", "个", "天", "年"])).map("".join),
+        st.sampled_from(["好", "较好", "一般", "是", "达标", "明显提升"]),
+    ).filter(lambda raw: parse_value(raw).kind != "invalid")
+
+    @st.composite
+    def indicators(draw) -> Indicator:
+        l1 = draw(st.sampled_from(list(DEFAULT_LISTS)) | name)
+        l2 = draw(st.sampled_from(DEFAULT_LISTS[l1]) if l1 in DEFAULT_LISTS else name)
+        return Indicator(level1=l1, level2=l2, name=draw(name), description=draw(st.none() | short),
+                         value=parse_value(draw(values)),
+                         basis=draw(st.none() | st.sampled_from([*layout.BASIS_CHOICES, "年初工作计划"])))
+
+    @st.composite
+    def schedules(draw) -> Schedule:
+        pcts = draw(st.lists(st.none() | st.integers(0, 100), min_size=4, max_size=4).filter(
+            lambda v: all(x is None for x in v) or any(x is not None and x > 1 for x in v)))
+        return Schedule(**{k: None if v is None else D(v) for k, v in zip(("mar", "jun", "oct", "dec"), pcts, strict=True)})
+
+    @st.composite
+    def projects(draw) -> Project:
+        return Project(code=draw(st.none() | st.text(alphabet="0123456789PHTJE", min_size=1, max_size=21)),
+                       name=draw(st.none() | short), use=draw(st.none() | free),
+                       budget=Budget(total=draw(money), fiscal=draw(money), other=draw(money)),
+                       schedule=draw(schedules()),
+                       goals=draw(st.lists(free, max_size=4)),
+                       indicators=draw(st.lists(indicators(), max_size=8)))
+
+    targets = st.builds(DepartmentTarget, title=st.none() | short, goal=st.none() | free,
+                        indicators=st.none() | free).filter(lambda t: t.title or t.goal or t.indicators)
+    books = st.builds(
+        BudgetBook,
+        unit=st.builds(Unit, code=st.none() | st.text(alphabet="0123456789", min_size=1, max_size=12),
+                       name=st.none() | short, county=st.none() | short,
+                       year=st.none() | st.integers(2000, 2100), preparer=st.none() | short,
+                       phone=st.none() | st.text(alphabet="0123456789-", min_size=1, max_size=13),
+                       filled_on=st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31))),
+        department=st.builds(Department, overall=st.none() | free,
+                             targets=st.lists(targets, max_size=5), measures=st.lists(free, max_size=6)),
+        projects=st.lists(projects(), min_size=1, max_size=3),
+    )
+
+    @settings(max_examples=int(os.environ.get("XL_BUDGET_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                     HealthCheck.too_slow])
+    @given(book=books)
+    def test_generated_books_round_trip(tmp_path: Path, book: BudgetBook) -> None:
+        path = tmp_path / "gen.xlsx"
+        write_book(book, path)
+        assert read_book(path).content() == book.content()
+
+
+# ------------------------------------------------------------------ LibreOffice (when installed)
+# One headless LibreOffice session (UNO, via the system Python that has the `uno` module)
+# recalculates every formula and compares with the cached values we wrote, tries the
+# dropdowns' validation formulas (LibreOffice must accept and evaluate them) and prints the
+# blank template to PDF.
+_UNO_SCRIPT = r"""
+import json, subprocess, sys, time, uno
+from com.sun.star.beans import PropertyValue
+
+def prop(name, value):
+    p = PropertyValue(); p.Name = name; p.Value = value; return p
+
+seed, blank, pdf, profile, port = sys.argv[1:6]
+office = subprocess.Popen(["soffice", "--headless", "--norestore", "--nologo",
+                           "-env:UserInstallation=" + profile,
+                           "--accept=socket,host=127.0.0.1,port=%s;urp;" % port],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+out = {"formulas": [], "validation": []}
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve("uno:socket,host=127.0.0.1,port=%s;urp;StarOffice.ComponentContext" % port)
+            break
+        except Exception:
+            time.sleep(0.5)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(seed), "_blank", 0, (prop("Hidden", True),))
+    cells = []
+    for sheet in doc.Sheets:
+        cur = sheet.createCursor(); cur.gotoEndOfUsedArea(False)
+        end = cur.RangeAddress
+        for r in range(end.EndRow + 1):
+            for c in range(end.EndColumn + 1):
+                cell = sheet.getCellByPosition(c, r)
+                if cell.getType().value == "FORMULA":
+                    cells.append((sheet.Name, r, c, cell, cell.getString()))
+    doc.calculateAll()
+    for name, r, c, cell, before in cells:
+        out["formulas"].append([name, r, c, before, cell.getString(), cell.getError()])
+    doc.close(True)
+
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(blank), "_blank", 0, (prop("Hidden", True),))
+    sh = doc.Sheets.getByName("项目3")
+    sh.unprotect("")
+    cases = [({}, False), ({"A13": "产出指标", "B13": "数量指标"}, False),
+             ({"B13": "社会效益指标"}, True), ({"B13": "数量指标", "B14": "质量指标"}, False),
+             ({"B14": "生态效益指标"}, True), ({"B14": "", "B15": "成本指标"}, False),
+             ({"A16": "效益指标", "B16": "社会效益指标"}, False), ({"B17": "可持续影响指标"}, False),
+             ({"B17": "数量指标"}, True), ({"B17": "", "A13": "满意度指标"}, True),
+             ({"A13": "产出指标", "F13": "年初工作计划"}, None), ({"F13": "", "E7": 1.5}, True),
+             ({"E7": 0.85}, False), ({"A13": "坏指标"}, True)]
+    for changes, expect in cases:
+        for a, v in changes.items():
+            cell = sh.getCellRangeByName(a)
+            cell.setString(v) if isinstance(v, str) else cell.setValue(v)
+        sh.clearArrows()
+        out["validation"].append([changes, expect, sh.showInvalid()])
+    doc.close(True)
+
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(blank), "_blank", 0, (prop("Hidden", True),))
+    doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
+    doc.close(True)
+finally:
+    office.terminate()
+    office.wait()
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def _uno_python() -> str | None:
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None:
+        return None
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def libreoffice(tmp_path_factory, seed: Path, blank: Path) -> dict:
+    import json
+    import random
+    import subprocess
+
+    python = _uno_python()
+    if python is None:
+        pytest.skip("LibreOffice with Python-UNO is not installed")
+    tmp = tmp_path_factory.mktemp("lo")
+    script = tmp / "check.py"
+    script.write_text(_UNO_SCRIPT, encoding="utf-8")
+    pdf = tmp / "blank.pdf"
+    port = str(random.randint(20000, 40000))
+    proc = subprocess.run([python, str(script), str(seed), str(blank), str(pdf),
+                           (tmp / "profile").as_uri(), port],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["pdf"] = pdf
+    return result
+
+
+def test_libreoffice_recalculates_to_our_cached_values(libreoffice: dict) -> None:
+    formulas = libreoffice["formulas"]
+    assert len(formulas) >= 2 * 5 + 4 + 4      # titles + planned rows, unit totals, plan
+    for sheet, r, c, cached, recalculated, error in formulas:
+        assert error == 0, (sheet, r, c)
+        assert cached == recalculated, (sheet, r, c, cached, recalculated)
+
+
+def test_libreoffice_accepts_the_validation_formulas(libreoffice: dict) -> None:
+    for changes, expect, invalid in libreoffice["validation"]:
+        if expect is not None:
+            assert invalid == expect, changes
+
+
+def test_blank_template_prints_one_a4_page_per_sheet(libreoffice: dict) -> None:
+    import re
+
+    data = libreoffice["pdf"].read_bytes()
+    pages = re.findall(rb"/Type\s*/Page(?![s\w])", data)
+    assert len(pages) == 5                      # 单位信息, 部门整体绩效目标, 项目1–3
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data))
+    assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h in boxes)

@@ -214,9 +214,10 @@ class _Styles:
     def section(self) -> Any:
         return self.get(font_name=TITLE_FONT, font_size=12, align="left", locked=True)
 
-    def input(self, align: str = "left", num_format: str | None = None, border: int = 1) -> Any:
+    def input(self, align: str = "left", num_format: str | None = None, border: int = 1,
+              valign: str = "vcenter") -> Any:
         props: dict[str, Any] = {"border": border, "align": align, "locked": False,
-                                 "bg_color": INPUT_FILL}
+                                 "bg_color": INPUT_FILL, "valign": valign}
         if num_format:
             props["num_format"] = num_format
         return self.get(**props)
@@ -675,21 +676,30 @@ def _write_unit(ctx: _Ctx, ws: Any, unit: Unit, projects: list[Project], names: 
     total = dsum([p.budget.total for p in projects])
     assert total_row is not None
     tot_ref = a1(total_row, 1)
+    first_planned = heads[f"planned.{CHECKPOINTS[0]}"]
     for j, cp in enumerate(layout.CHECKPOINT_LABELS):
         c = 3 + j
         _put(ws, p0, c, cp.text, st.label())
-        planned = dsum([_round2(p.budget.total * getattr(p.schedule, cp.key) / 100)
-                        for p in projects
-                        if p.budget.total is not None and getattr(p.schedule, cp.key) is not None])
+        planned = dsum([_planned_so_far(p, j) for p in projects])
         share = float(planned / total) if total else None
-        pr = heads[f"planned.{cp.key}"]
-        plan_refs = [f"{_quote(n)}!{a1(pr[0], pr[1])}" for n in names]
         fmt = st.formula("0.0%", "center")
-        if plan_refs:
-            _formula(ws, p0 + 1, c, p0 + 1, c,
-                     f'=IF(N({tot_ref})=0,"",{_sum_expr(plan_refs)}/{tot_ref})', share, fmt)
-        else:
+        if not names:
             _put(ws, p0 + 1, c, None, fmt)
+            continue
+        # Cumulative plan: a blank checkpoint carries the project's last planned amount
+        # forward. LOOKUP(2,1/ISNUMBER(r),r) is the last number in r, ignoring the "" of
+        # blanks (LibreOffice's LOOKUP(9E+307,r) gives #N/A when r ends in an empty cell).
+        pr = heads[f"planned.{cp.key}"]
+        span = f"{a1(first_planned[0], first_planned[1])}:{a1(pr[0], pr[3])}"
+        terms = [f"IFERROR(LOOKUP(2,1/ISNUMBER({_quote(n)}!{span}),{_quote(n)}!{span}),0)"
+                 for n in names]
+        formula = f'=IF(N({tot_ref})=0,"",({"+".join(terms)})/{tot_ref})'
+        if len(formula) > 8000:  # Excel's formula limit: plain sum of this checkpoint's cells
+            refs = [f"{_quote(n)}!{a1(pr[0], pr[1])}" for n in names]
+            formula = f'=IF(N({tot_ref})=0,"",{_sum_expr(refs)}/{tot_ref})'
+            planned = dsum([_planned_at(p, cp.key) for p in projects])
+            share = float(planned / total) if total else None
+        _formula(ws, p0 + 1, c, p0 + 1, c, formula, share, fmt)
     ws.set_row(p0, 22)
     ws.set_row(p0 + 1, 22)
     note_row = p0 + 3
@@ -700,6 +710,20 @@ def _write_unit(ctx: _Ctx, ws: Any, unit: Unit, projects: list[Project], names: 
     _print_setup(ws, last, note_row)
     ws.protect("", PROTECT_OPTIONS)
     ws.set_selection(1, 1, 1, 1)
+
+
+def _planned_at(project: Project, key: str) -> Decimal:
+    # The cached value of one 计划支出金额 cell (0 when blank).
+    total, pct = project.budget.total, getattr(project.schedule, key)
+    return Decimal(0) if total is None or pct is None else _round2(total * pct / 100)
+
+
+def _planned_so_far(project: Project, j: int) -> Decimal:
+    # The last non-blank 计划支出金额 up to checkpoint j: what the LOOKUP formula returns.
+    for key in reversed(CHECKPOINTS[:j + 1]):
+        if project.budget.total is not None and getattr(project.schedule, key) is not None:
+            return _planned_at(project, key)
+    return Decimal(0)
 
 
 def _sum_expr(refs: list[str]) -> str:
@@ -738,7 +762,7 @@ def _write_department(ctx: _Ctx, ws: Any, dep: Department) -> None:
     _put_span(ws, r, 0, r, last, OVERALL_HEADING, st.section())
     ws.set_row(r, 24)
     r += 1
-    _put_span(ws, r, 0, r, last, dep.overall, st.input("left"))
+    _put_span(ws, r, 0, r, last, dep.overall, st.input("left", valign="top"))
     ws.set_row(r, _height(_lines(dep.overall, full), minimum=90))
     r += 1
     _put_span(ws, r, 0, r, last, TARGETS_HEADING, st.section())
@@ -754,7 +778,7 @@ def _write_department(ctx: _Ctx, ws: Any, dep: Department) -> None:
         vals = (t.title, t.goal, t.indicators) if t else (None, None, None)
         _put(ws, r, 0, i + 1, st.label())
         for c, v in enumerate(vals, start=1):
-            _put(ws, r, c, v, st.input("left"))
+            _put(ws, r, c, v, st.input("left", valign="top"))
         ws.set_row(r, _height(max(_lines(v, widths[c]) for c, v in enumerate(vals, start=1)),
                               minimum=40))
         r += 1
@@ -764,7 +788,7 @@ def _write_department(ctx: _Ctx, ws: Any, dep: Department) -> None:
     for i in range(max(len(dep.measures), MEASURE_ROWS)):
         text = dep.measures[i] if i < len(dep.measures) else None
         _put(ws, r, 0, i + 1, st.label())
-        _put_span(ws, r, 1, r, last, text, st.input("left"))
+        _put_span(ws, r, 1, r, last, text, st.input("left", valign="top"))
         ws.set_row(r, _height(_lines(text, full - widths[0]), minimum=24))
         r += 1
     _print_setup(ws, last, r - 1)
