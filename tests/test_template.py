@@ -134,7 +134,7 @@ def test_sheets_in_order_with_hidden_options(blank: Path) -> None:
     assert wb.sheetnames == [layout.UNIT_SHEET, layout.DEPARTMENT_SHEET, "项目1", "项目2", "项目3",
                              layout.OPTIONS_SHEET]
     opt = wb[layout.OPTIONS_SHEET]
-    assert opt.sheet_state == "hidden"
+    assert opt.sheet_state == "hidden" and opt.protection.sheet
     assert opt["A1"].value == layout.TEMPLATE_MARKER
     assert opt["B1"].value == TEMPLATE_VERSION
     name = wb.defined_names[layout.TEMPLATE_VERSION_NAME]
@@ -145,7 +145,7 @@ def test_sheets_in_order_with_hidden_options(blank: Path) -> None:
 def test_project_geometry_matches_layout(seed: Path) -> None:
     wb = openpyxl.load_workbook(seed)
     ws = wb["项目1"]
-    assert ws["A1"].value.startswith("=IF(")           # title follows the name
+    assert ws["A1"].value == '=IF(E3="","项目绩效目标表",E3&"绩效目标表")'  # title follows the name
     assert ws["A2"].value == "731001 河北省承德县科学技术协会本级"
     assert ws["F2"].value == layout.MONEY_UNIT_TEXT
     assert (ws["A3"].value, ws["B3"].value) == ("项目编码", "13082123P00020010002T")

@@ -312,6 +312,7 @@ def _write_options(ctx: _Ctx, ws: Any) -> None:
         wb.define_name(name, "=" + _ref(ws.name, head + 1, c, head + len(values), c))
         ctx.option_names[title] = name
     ws.set_column(0, len(columns) - 1, 22)
+    ws.protect("", PROTECT_OPTIONS)
     ws.hide()
 
 
