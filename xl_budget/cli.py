@@ -85,6 +85,81 @@ def export_cmd(
     sys.stdout.write(book_json(read_book(workbook)) + "\n")
 
 
+# ------------------------------------------------------------------ validate
+@app.command("validate")
+def validate_cmd(
+    workbooks: Annotated[list[Path], typer.Argument(
+        help="要校验的工作簿；给出文件夹时校验其中全部 .xlsx/.xlsm/.xls/.ods")],
+    fmt: Annotated[str, typer.Option("--format", help="输出格式：text（每个问题一行）或 json")] = "text",
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", help="把问题标注到此工作簿（多个输入时为文件夹），原文件不变")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="直接在原工作簿上标注问题")] = False,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="规则配置：default、central2021 或 .toml 文件路径")] = None,
+    select: Annotated[str | None, typer.Option(
+        "--select", help="只运行这些规则，逗号分隔：代码 B002、类别 I 或分组 budget")] = None,
+) -> None:
+    """校验工作簿：列出每个问题（文件、单元格、原因、改法）；可把问题标注到工作簿上。
+
+    退出状态：0 没有错误（可有警告），1 发现错误（含无法打开的文件），2 参数错误或路径不存在。
+    """
+    from xl_budget import api
+
+    if fmt not in ("text", "json"):
+        raise fail(f"--format 只能是 text 或 json（收到 {fmt}）")
+    if annotate is not None and in_place:
+        raise fail("--annotate 与 --in-place 不能同时使用：前者另存标注结果，后者直接修改原工作簿")
+    existing(workbooks)
+    try:
+        files = api.expand_paths(workbooks)
+        targets = api.annotate_targets(files, annotate, in_place)
+        report = api.validate(files, profile, select)
+    except XlBudgetError as exc:
+        raise fail(str(exc)) from None
+    sys.stdout.write(report.to_json() + "\n" if fmt == "json" else
+                     "".join(f.line() + "\n" for f in report.findings))
+    sys.stdout.flush()
+    written = api.annotate_report(report, targets, lambda msg: err.print(msg, highlight=False))
+    if fmt == "text" and sys.stdout.isatty():
+        Console().print(api.summary_table(report))
+    elif fmt == "text":
+        err.print(api.summary_line(report), highlight=False)
+    raise typer.Exit(2 if not written else 0 if report.valid else 1)
+
+
+# ------------------------------------------------------------------ rules
+@app.command("rules")
+def rules_cmd() -> None:
+    """列出全部校验规则：代码、级别、名称、说明。"""
+    from rich.table import Table
+
+    from xl_budget.docs import rule_rows
+
+    rows = rule_rows()
+    if not sys.stdout.isatty():
+        sys.stdout.write("".join("\t".join(row) + "\n" for row in rows))
+        return
+    table = Table(title=f"校验规则（{len(rows)} 条）")
+    for title in ("代码", "级别", "名称", "说明"):
+        table.add_column(title)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+@app.command("rule")
+def rule_cmd(
+    code: Annotated[str, typer.Argument(help="规则代码，如 B002")],
+) -> None:
+    """显示一条规则的详细说明（反例与正确做法）。"""
+    from xl_budget.docs import rule_text
+
+    text = rule_text(code)
+    if text is None:
+        raise fail(f"没有规则 {code}：运行 xl-budget rules 查看全部规则代码")
+    sys.stdout.write(text + "\n")
+
+
 def main() -> None:
     """Console entry point: turns XlBudgetError into a Chinese message and exit status 2."""
     try:
