@@ -1,0 +1,106 @@
+"""The rule registry documents itself: codes, names, docstrings and fixtures are checked here,
+and the correct base projects of the fixture harness pass every registered rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rulekit import CORRECT_BY_KIND, run_case
+
+from xl_budget.findings import Severity
+from xl_budget.rules import get_rules, rule_by_code
+from xl_budget.rules.base import BaseRule
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+CODE = re.compile(r"^[FCBPGIDX]\d{3}$")
+NAME = re.compile(r"^[a-z]+(?:\.[a-z0-9_]+)+$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# The rule catalogue of DOMAIN.md: code → default severity letter (E error, W warning, I info).
+# I007 and I009 may raise their severity per finding; the letter is the catalogue's first.
+CATALOGUE: dict[str, str] = {
+    "F001": "E", "F002": "E", "F003": "E",
+    "C001": "E", "C002": "E", "C003": "W", "C004": "E", "C005": "E",
+    "B001": "E", "B002": "E", "B003": "E", "B004": "W",
+    "P001": "E", "P002": "E", "P003": "E", "P004": "W", "P005": "E",
+    "G001": "E",
+    "I001": "E", "I002": "E", "I003": "E", "I004": "E", "I005": "E", "I006": "W", "I007": "E",
+    "I008": "W", "I009": "W", "I010": "E", "I011": "E", "I012": "W", "I013": "W", "I014": "W",
+    "I015": "I", "I016": "W", "I017": "E",
+    "D001": "W", "D002": "E",
+    "X001": "E", "X002": "W", "X003": "W",
+}  # fmt: skip
+RULES = get_rules()
+
+
+def rule_id(rule: type[BaseRule]) -> str:
+    return rule.code
+
+
+def test_registry_is_not_empty_and_codes_are_unique() -> None:
+    codes = [r.code for r in RULES]
+    assert codes, "no rules registered"
+    assert len(codes) == len(set(codes)), f"duplicate codes: {sorted(c for c in codes if codes.count(c) > 1)}"
+
+
+def test_names_are_dotted_and_unique() -> None:
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names)), f"duplicate names: {sorted(n for n in names if names.count(n) > 1)}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=rule_id)
+def test_code_is_in_the_catalogue_with_its_severity(rule: type[BaseRule]) -> None:
+    assert CODE.match(rule.code)
+    assert rule.code in CATALOGUE, f"{rule.code} is not a code of the DOMAIN.md catalogue"
+    assert rule.severity == Severity.from_letter(CATALOGUE[rule.code])
+    assert rule_by_code(rule.code.lower()) is rule
+
+
+@pytest.mark.parametrize("rule", RULES, ids=rule_id)
+def test_name_and_groups(rule: type[BaseRule]) -> None:
+    assert NAME.match(rule.name), f"{rule.code}: name {rule.name!r} is not dotted lower case"
+    family = rule.name.split(".")[0]
+    assert "all" in rule.groups and family in rule.groups, f"{rule.code}: groups {rule.groups} lack 'all'/{family!r}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=rule_id)
+def test_docstring_has_summary_then_anti_pattern_then_best_practice(rule: type[BaseRule]) -> None:
+    doc = rule.__doc__ or ""
+    summary = rule.summary()
+    assert summary and not summary.startswith("**") and summary.endswith("."), f"{rule.code}: summary {summary!r}"
+    anti, best = doc.find("**Anti-pattern**"), doc.find("**Best practice**")
+    assert anti > doc.find(summary), f"{rule.code}: no **Anti-pattern** after the summary"
+    assert best > anti, f"{rule.code}: **Best practice** must follow **Anti-pattern**"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=rule_id)
+def test_messages_are_chinese(rule: type[BaseRule]) -> None:
+    assert rule.messages, f"{rule.code}: no messages"
+    for key, text in rule.messages.items():
+        assert CJK.search(text), f"{rule.code}.{key}: message is not Chinese: {text!r}"
+
+
+def test_every_registered_code_has_a_fixture_file() -> None:
+    missing = [r.code for r in RULES if not (FIXTURES / f"{r.code}.yml").is_file()]
+    assert not missing, f"rules without tests/fixtures/rules/<CODE>.yml: {missing}"
+
+
+def test_every_fixture_file_is_a_registered_code() -> None:
+    registered = {r.code for r in RULES}
+    orphans = sorted(p.stem for p in FIXTURES.glob("*.yml") if p.stem not in registered)
+    assert not orphans, f"fixture files for unregistered codes: {orphans}"
+
+
+@pytest.mark.parametrize("kind", list(CORRECT_BY_KIND))
+def test_correct_project_passes_every_rule(kind: str, tmp_path: Path) -> None:
+    found = run_case({"project": {"基础": kind}}, tmp_path)
+    alarms = [f.line() for f in found if f.severity != Severity.info]
+    assert not alarms, "\n".join(alarms)
+
+
+def test_book_of_all_correct_projects_passes_every_rule(tmp_path: Path) -> None:
+    found = run_case({"projects": [{} for _ in CORRECT_BY_KIND]}, tmp_path)
+    alarms = [f.line() for f in found if f.severity != Severity.info]
+    assert not alarms, "\n".join(alarms)
