@@ -160,6 +160,41 @@ def rule_cmd(
     sys.stdout.write(text + "\n")
 
 
+# ------------------------------------------------------------------ fill
+@app.command("fill")
+def fill_cmd(
+    workbook: Annotated[Path, typer.Argument(help="要填充的工作簿（.xlsx 或 .xlsm）")],
+    out: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="另存为此文件；不给时直接修改原工作簿")] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="规则配置：default、central2021 或 .toml 文件路径")] = None,
+) -> None:
+    """填充合计数与资金支出计划：补齐预算数/财政资金/其他资金、支出进度、单位汇总，并记录到“填充记录”表。
+
+    退出状态：0 全部填好，1 有单元格无法填充（逐条列出），2 参数错误或文件无法读取。
+    """
+    from xl_budget.fill import fill_file
+    from xl_budget.profile import load_profile
+
+    existing([workbook])
+    try:
+        result = fill_file(workbook, out, load_profile(profile))
+    except XlBudgetError as exc:
+        raise fail(str(exc)) from None
+    for change in result.changes:
+        typer.echo(change.line())
+    for finding in result.findings:
+        typer.echo(finding.line())
+    for note in result.notes:
+        err.print(f"提示：{note}", highlight=False)
+    target = out or workbook
+    summary = f"已填充 {len(result.changes)} 处" if result.changes else "无需填充：没有需要修改的单元格"
+    if result.findings:
+        summary += f"；{len(result.findings)} 处无法填充，请按上面的提示修改"
+    err.print(f"{summary}。{'已保存：' + str(target) if result.changes or out else ''}", highlight=False)
+    raise typer.Exit(0 if result.complete else 1)
+
+
 def main() -> None:
     """Console entry point: turns XlBudgetError into a Chinese message and exit status 2."""
     try:
