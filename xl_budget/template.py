@@ -443,7 +443,9 @@ def _write_project(ctx: _Ctx, ws: Any, project: Project, unit_line: str | None) 
                 _formula(ws, r, c, r1, c1,
                          f'=IF({name_ref}="","项目{layout.TITLE_SUFFIX}",'
                          f'{name_ref}&"{layout.TITLE_SUFFIX}")', title, st.title(16))
-                row_lines[r] = -1
+                # a 16-point title: characters ≈ 1.5× as wide, lines ≈ 22 points tall
+                title_lines = math.ceil(_text_units(title) * 16 / BODY_SIZE / (span_width(c, c1) - 2))
+                row_lines[r] = -title_lines
             elif slot.kind == "label":
                 align = "right" if slot.key == "money_unit" else "center"
                 border = 0 if slot.key == "money_unit" else 1
@@ -482,7 +484,7 @@ def _write_project(ctx: _Ctx, ws: Any, project: Project, unit_line: str | None) 
             c += slot.span
     for r in range(len(layout.PROJECT_HEAD_ROWS)):
         lines = row_lines.get(r, 1)
-        ws.set_row(r, 32 if lines < 0 else _height(lines))
+        ws.set_row(r, 10 - 22 * lines if lines < 0 else _height(lines))
 
     # 绩效目标: label merged down, then "目标内容N" | goal text (C:G).
     g0, gn = geo.goal_first_row, geo.goal_rows
