@@ -125,7 +125,8 @@ def test_cost_rows_in_both_profiles() -> None:
 @pytest.mark.parametrize(("value", "name", "wan"), [
     ("≤9100元", "设备购置成本", D("0.91")), ("≤5", "设备购置成本", D(5)), ("≤0.2亿元", "总成本", D(2000)),
     ("≤200元/人次", "人均培训成本", None), ("≥90%", "成本节约率", None), ("好", "成本控制", None),
-    ("≤5", "成本节约率", None),
+    ("≤5", "成本节约率", None), ("≤9100", "设备购置成本（元）", D("0.91")),
+    ("≤2", "设备购置成本（万元）", D(2)), ("≤5", "设备使用年限（年）", None),
 ])
 def test_money_in_wan(value: str, name: str, wan: Decimal | None) -> None:
     assert K.money_wan(ind("产出指标", "成本指标", name, value)) == wan
@@ -138,6 +139,7 @@ def test_budget_figure_in_a_timeliness_row() -> None:
     assert held("≤4.86") and held("≤4.86万元") and held("=3000元")
     assert not held("≤12月") and not held("≤1") and not held("=100%")
     assert not held("≤4.86", name="支付时间（月）")
+    assert held("≤3", name="按期支付金额（万元）")
     assert not K.holds_budget_figure(ind("产出指标", "数量指标", "支付笔数", "≤4.86"), D("4.86"))
 
 
@@ -204,6 +206,11 @@ def test_satisfaction_thresholds_follow_the_profile() -> None:
     assert severity("≥85%") == [] and severity("≥80%") == []
     assert severity("≥70%") == ["warning"] and severity("≥50%") == ["error"]
     assert severity("≥90分") == ["warning"]
+    assert severity("≥0.9") == []  # a fraction: I007 says to write ≥90%
+
+    rows = correct_rows()
+    rows[6] = ind("满意度指标", "服务对象满意度指标", "群众满意度（分）", "≥90")
+    assert [f.severity.value for f in run(project(*rows), codes=("I009",))] == ["warning"]
 
 
 def test_cost_above_budget_converts_units() -> None:

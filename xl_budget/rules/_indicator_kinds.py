@@ -191,14 +191,14 @@ def unit_of(ind: Indicator) -> str | None:
 
 
 def money_wan(ind: Indicator) -> Decimal | None:
-    """The row's number as 万元 when it is a money amount; a bare number counts as 万元
-    (the table's unit line says 单位：万元). None for other units (%, 元/人, 次…)."""
+    """The row's number as 万元 when it is a money amount. The unit is the value's, else the
+    name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
+    单位：万元). None for other units (%, 元/人, 次…)."""
     value = quantity(ind)
     if value is None or value.number is None:
         return None
-    if value.unit is None:
-        return value.number if implied_unit(ind.name) is None else None
-    return to_wan(value.number, value.unit)
+    unit = unit_of(ind)
+    return value.number if unit is None else to_wan(value.number, unit)
 
 
 def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
@@ -206,7 +206,7 @@ def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
     value = quantity(ind)
     if value is None or not is_timeliness(ind):
         return False
-    if value.unit in MONEY_UNITS:
+    unit = unit_of(ind)
+    if unit in MONEY_UNITS:
         return True
-    return value.unit is None and total is not None and value.number == total \
-        and implied_unit(ind.name) is None
+    return unit is None and total is not None and value.number == total

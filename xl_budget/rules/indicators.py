@@ -15,7 +15,7 @@ from xl_budget.model import BudgetBook, Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule
-from xl_budget.values import implied_unit
+from xl_budget.values import IndicatorValue, implied_unit
 
 # ------------------------------------------------------------------ Private API
 
@@ -313,20 +313,21 @@ class Rule_I009(BaseRule):
             value = K.quantity(ind)
             if value is None or not K.is_satisfaction(ind.name) or value.number is None:
                 continue
-            found = self._check(value.unit, value.number, value.operator, profile)
+            unit = K.unit_of(ind)
+            found = self._check(value, unit, profile)
             if found is not None:
                 key, severity = found
                 t = profile.thresholds
                 yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind),
-                          value=value.raw, unit=value.unit, minimum=_num(t.satisfaction_min),
+                          value=value.raw, unit=unit, minimum=_num(t.satisfaction_min),
                           floor=_num(t.satisfaction_error_below))
 
     @staticmethod
-    def _check(unit: str | None, number: Decimal, operator: str | None,
-               profile: Profile) -> tuple[str, Severity] | None:
+    def _check(value: IndicatorValue, unit: str | None, profile: Profile) -> tuple[str, Severity] | None:
+        number = value.number or Decimal(0)
         if unit not in (None, "%"):
             return "not_percent", Severity.warning
-        if operator in K.DOWNWARD or number > K.HUNDRED or (unit is None and number < 1):
+        if value.operator in K.DOWNWARD or number > K.HUNDRED or (value.unit is None and number < 1):
             return None  # I012 / I007 (reversed, out of range, fraction) say what to write
         t = profile.thresholds
         if number < t.satisfaction_error_below:
