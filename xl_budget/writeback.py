@@ -78,12 +78,24 @@ def save_workbook(wb: Any, dest: str | Path, *, source: str | Path | None = None
         _patch_cached_values(tmp, cached)
         for hook in POST_SAVE_HOOKS:
             hook(Path(source) if source else None, tmp)
+        keep_mode(tmp, dest)
         os.replace(tmp, dest)
     except PermissionError as exc:
         raise FileError(f"无法写入 {dest.name}：文件可能正在 Excel 中打开，请关闭后重试",
                         path=str(dest), reason="locked") from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def keep_mode(tmp: Path, dest: Path) -> None:
+    """Give a temporary file the permissions the destination has (or a new file would get):
+    mkstemp creates files readable by their owner only."""
+    if dest.exists():
+        os.chmod(tmp, dest.stat().st_mode & 0o7777)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
 
 
 def copy_if_needed(src: str | Path, dest: str | Path) -> None:
@@ -94,6 +106,7 @@ def copy_if_needed(src: str | Path, dest: str | Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".~xl_budget_")
     os.close(fd)
     shutil.copyfile(src, tmp)
+    keep_mode(Path(tmp), dest)
     os.replace(tmp, dest)
 
 
