@@ -384,9 +384,12 @@ def _apply_cells(path: Path, cells: Mapping[str, Any]) -> None:
         if not sheet or sheet not in wb.sheetnames:
             raise CaseError(f"cells: {ref!r} must be '<sheet>!A1' with an existing sheet {wb.sheetnames}")
         parse_a1(addr)  # raises on a bad address
-        wb[sheet][addr].value = value
+        cell = wb[sheet][addr]
+        if type(cell).__name__ == "MergedCell":
+            raise CaseError(f"cells: {ref!r} lies inside a merged range; write to its top-left cell")
+        cell.value = value
         if isinstance(value, str):
-            wb[sheet][addr].data_type = "s"
+            cell.data_type = "s"  # text as typed, even "=…"
     save_workbook(wb, path, source=path)
 
 

@@ -4,19 +4,27 @@ and the correct base projects of the fixture harness pass every registered rule.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rulekit import CORRECT_BY_KIND, run_case
 
+from xl_budget.check import check_book
 from xl_budget.findings import Severity
+from xl_budget.model import CHECKPOINTS, Budget, BudgetBook, Indicator, Project, Schedule, Unit
+from xl_budget.profile import load_profile
 from xl_budget.rules import get_rules, rule_by_code
 from xl_budget.rules.base import BaseRule
+from xl_budget.values import parse_value
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 CODE = re.compile(r"^[FCBPGIDX]\d{3}$")
 NAME = re.compile(r"^[a-z]+(?:\.[a-z0-9_]+)+$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 # The rule catalogue of DOMAIN.md: code → default severity letter (E error, W warning, I info).
 # I007 and I009 may raise their severity per finding; the letter is the catalogue's first.
@@ -104,3 +112,37 @@ def test_book_of_all_correct_projects_passes_every_rule(tmp_path: Path) -> None:
     found = run_case({"projects": [{} for _ in CORRECT_BY_KIND]}, tmp_path)
     alarms = [f.line() for f in found if f.severity != Severity.info]
     assert not alarms, "\n".join(alarms)
+
+
+# ------------------------------------------------------------------ robustness (model only, no files)
+_amount = st.one_of(st.none(), st.decimals(min_value=-10**6, max_value=10**6, places=4))
+_percent = st.one_of(st.none(), st.decimals(min_value=-50, max_value=200, places=1))
+_text = st.one_of(st.none(), st.text(max_size=25))
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> Project:
+    budget = Budget(sheet="项目1", total=draw(_amount), fiscal=draw(_amount), other=draw(_amount))
+    budget.cells = {"total": "C4", "fiscal": "E4", "other": "G4"}
+    budget.invalid = draw(st.dictionaries(st.sampled_from(["total", "fiscal", "other"]), st.text(max_size=8)))
+    schedule = Schedule(sheet="项目1", **{k: draw(_percent) for k in CHECKPOINTS})
+    schedule.cells = dict(zip(CHECKPOINTS, ("B7", "D7", "E7", "F7"), strict=True))
+    schedule.invalid = draw(st.dictionaries(st.sampled_from(CHECKPOINTS), st.text(max_size=8)))
+    rows = draw(st.lists(st.tuples(_text, _text, _text, _text), max_size=4))
+    indicators = [Indicator(sheet="项目1", level1=a, level2=b, name=c, value=parse_value(d)) for a, b, c, d in rows]
+    return Project(sheet="项目1", code=draw(_text), name=draw(_text), use=draw(_text), budget=budget,
+                   schedule=schedule, goals=draw(st.lists(st.text(max_size=10), max_size=3)), indicators=indicators)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(projects(), min_size=1, max_size=3), _amount, st.one_of(st.none(), st.integers(1990, 2100)))
+def test_every_rule_survives_arbitrary_models(items: list[Project], stated: Decimal | None, year: int | None) -> None:
+    unit = Unit(sheet="单位信息", code="731001", name="单位", county="承德县", year=year, stated_total=stated)
+    book = BudgetBook(unit=unit, projects=items)
+    found = check_book(book, load_profile())
+    for f in found:
+        assert f.message and not PLACEHOLDER.search(f.message), f.message
+    for project in items:
+        codes = {f.code for f in found if f.project == project.code and f.sheet == project.sheet}
+        if project.schedule.is_blank and len(items) == 1:
+            assert not codes & {"P001", "P002", "P003", "P004"}
