@@ -119,11 +119,12 @@ def validate_cmd(
     sys.stdout.write(report.to_json() + "\n" if fmt == "json" else
                      "".join(f.line() + "\n" for f in report.findings))
     sys.stdout.flush()
-    written = api.annotate_report(report, targets, lambda msg: err.print(msg, highlight=False))
+    written = api.annotate_report(
+        report, targets, lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True))
     if fmt == "text" and sys.stdout.isatty():
         Console().print(api.summary_table(report))
     elif fmt == "text":
-        err.print(api.summary_line(report), highlight=False)
+        err.print(api.summary_line(report), highlight=False, soft_wrap=True)
     raise typer.Exit(2 if not written else 0 if report.valid else 1)
 
 
@@ -193,6 +194,43 @@ def fill_cmd(
         summary += f"；{len(result.findings)} 处无法填充，请按上面的提示修改"
     err.print(f"{summary}。{'已保存：' + str(target) if result.changes or out else ''}", highlight=False)
     raise typer.Exit(0 if result.complete else 1)
+
+
+# ------------------------------------------------------------------ consolidate
+@app.command("consolidate")
+def consolidate_cmd(
+    inputs: Annotated[list[Path], typer.Argument(help="单位工作簿所在的文件夹或文件（文件夹含子文件夹）")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="输出的全县汇总工作簿 .xlsx")],
+    units: Annotated[Path | None, typer.Option(
+        "--units", help="应报送单位名单 CSV（单位编码,单位名称；UTF-8 或 GBK）")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="并行进程数（默认：全部 CPU 核）")] = None,
+    csv_dir: Annotated[Path | None, typer.Option(
+        "--csv", help="另把各表写成 UTF-8（带 BOM）的 CSV 文件到此文件夹")] = None,
+    max_size: Annotated[float, typer.Option(
+        "--max-size", min=0.001, help="单个文件大小上限（MB），超过的文件拒绝读取")] = 50,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="规则配置：default、central2021 或 .toml 文件路径")] = None,
+) -> None:
+    """汇总全县：把各单位工作簿合成一个汇总工作簿（汇总、项目、指标、问题、进度）。
+
+    每个文件都会在“汇总”表中占一行（无法读取的文件注明原因）。退出状态：0 已写出，2 未写出。
+    """
+    from xl_budget.consolidate import consolidate, progress_reporter
+
+    existing(inputs)
+    report, done = progress_reporter(err)
+    try:
+        result = consolidate(inputs, out, units=units, jobs=jobs, profile=profile,
+                             max_bytes=int(max_size * 1024 * 1024), csv_dir=csv_dir, progress=report)
+    except XlBudgetError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        done()
+    counts = "，".join(f"{k} {v} 个" for k, v in sorted(result.statuses.items()) if v)
+    err.print(f"已汇总 {result.files} 个文件（{result.units} 个单位，计入 {result.counted} 个文件、"
+              f"{result.projects} 个项目；{counts}）：{result.out}", highlight=False)
+    for path in result.csv_files:
+        err.print(f"CSV：{path}", highlight=False)
 
 
 def main() -> None:
