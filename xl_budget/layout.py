@@ -120,7 +120,7 @@ BASIS_CHOICES: tuple[str, ...] = ("计划标准", "历史标准", "行业标准"
 # Template geometry: 7 columns A–G. The indicator table spans A–G with 依据 merged over F:G.
 PROJECT_COLUMNS = 7
 PROJECT_WIDTHS: tuple[float, ...] = (14, 16, 22, 24, 14, 11, 11)
-GOAL_ROWS = 3        # goal lines in a new template
+GOAL_ROWS = 2        # goal lines at least (the seed's table 1 then has its first 指标值 in E12)
 ROOM_ROWS = 6        # empty indicator rows left for staff below the filled ones
 
 _L = {lab.key: lab for lab in PROJECT_LABELS}

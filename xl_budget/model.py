@@ -11,17 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from xl_budget.values import IndicatorValue
 
 CHECKPOINTS: tuple[str, ...] = ("mar", "jun", "oct", "dec")
 
 
+def tidy_decimal(d: Decimal) -> Decimal:
+    """One representation per value: 3.00 → 3, 4.860 → 4.86 (no exponent)."""
+    d = d.normalize()
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+
+
+Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]
+
+
 class Located(BaseModel):
     """A part of the workbook that remembers where each of its fields came from."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     sheet: str | None = Field(default=None, exclude=True)
     cells: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
@@ -43,7 +54,7 @@ class Unit(Located):
     phone: str | None = None
     filled_on: dt.date | None = None
     # Totals the workbook states (filled by ``xl-budget fill``); D002 checks them.
-    stated_total: Decimal | None = Field(default=None, exclude=True)
+    stated_total: Amount | None = Field(default=None, exclude=True)
 
 
 class DepartmentTarget(Located):
@@ -69,18 +80,18 @@ class Department(Located):
 class Budget(Located):
     """预算规模: 预算数 = 财政资金 + 其他资金, in 万元."""
 
-    total: Decimal | None = None
-    fiscal: Decimal | None = None
-    other: Decimal | None = None
+    total: Amount | None = None
+    fiscal: Amount | None = None
+    other: Amount | None = None
 
 
 class Schedule(Located):
     """资金支出计划（%）: cumulative share of the budget spent by each checkpoint, 0–100."""
 
-    mar: Decimal | None = None
-    jun: Decimal | None = None
-    oct: Decimal | None = None
-    dec: Decimal | None = None
+    mar: Amount | None = None
+    jun: Amount | None = None
+    oct: Amount | None = None
+    dec: Amount | None = None
 
     def values(self) -> list[Decimal | None]:
         return [getattr(self, k) for k in CHECKPOINTS]
