@@ -23,6 +23,11 @@ Project keys: 项目编码, 项目名称, 预算数, 财政资金, 其他资金,
 from instead of the default base). A number key given as TEXT ("４.８６", "30%", "2000万") is
 typed into its cell as text, exactly as staff type it; the model gets the number when the text
 reads as one, so the workbook's own totals stay consistent.
+
+Where BASE_PROJECT lands on sheet 项目1 (pinned by a test, so fixtures may name cells):
+项目编码 B3, 项目名称 E3, 预算数 C4, 财政资金 E4, 其他资金 G4, 资金用途 B5, 3/6/10/12月底
+B7/D7/E7/F7, 绩效目标 C9:C11, indicator header row 12, indicator rows 13–19 (指标值 in E,
+依据 in F). 单位信息: 单位编码 B2, 单位名称 B3, 预算数合计 B12. 部门整体绩效目标: 总体 A3.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ _EQUIPMENT: dict[str, Any] = {
     "预算数": 8.00, "财政资金": 7.50, "其他资金": 0.50,
     "资金用途": "购置计算机、打印机等办公设备",
     "3月底": 30, "6月底": 60, "10月底": 85, "12月底": 100,
-    "绩效目标": ["完成办公设备购置并投入使用", "提升机关信息化办公水平"],
+    "绩效目标": ["完成办公设备购置并投入使用", "提升机关信息化办公水平", "保障信息网络系统安全运行"],
     "指标": [
         ["产出指标", "数量指标", "购置设备数量", "购置计算机及打印机的台数", "=20台", "计划标准"],
         ["产出指标", "质量指标", "设备验收合格率", "到货设备经验收合格的比例", "=100%", "行业标准"],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rulekit import CORRECT_BY_KIND, run_case
+from rulekit import BASE_PROJECT, CORRECT_BY_KIND, read_case, run_case
 
 from xl_budget.check import check_book
 from xl_budget.findings import Severity
@@ -101,6 +101,18 @@ def test_every_fixture_file_is_a_registered_code() -> None:
     assert not orphans, f"fixture files for unregistered codes: {orphans}"
 
 
+def test_base_project_geometry_is_the_one_fixtures_name(tmp_path: Path) -> None:
+    book = read_case({}, tmp_path)
+    project = book.projects[0]
+    assert (project.sheet, project.cell("code"), project.cell("name"), project.cell("use")) == ("项目1", "B3", "E3", "B5")
+    assert project.budget.cells == {"total": "C4", "fiscal": "E4", "other": "G4"}
+    assert [project.schedule.cell(k) for k in CHECKPOINTS] == ["B7", "D7", "E7", "F7"]
+    assert project.cell("goals") == "C9" and len(project.goals) == 3
+    assert [i.cell("value") for i in project.indicators] == [f"E{r}" for r in range(13, 13 + len(BASE_PROJECT["指标"]))]
+    assert (book.unit.cell("code"), book.unit.cell("stated_total")) == ("B2", "B12")
+    assert (book.department.sheet, book.department.cell("overall")) == ("部门整体绩效目标", "A3")
+
+
 @pytest.mark.parametrize("kind", list(CORRECT_BY_KIND))
 def test_correct_project_passes_every_rule(kind: str, tmp_path: Path) -> None:
     found = run_case({"project": {"基础": kind}}, tmp_path)
@@ -117,21 +129,22 @@ def test_book_of_all_correct_projects_passes_every_rule(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ robustness (model only, no files)
 _amount = st.one_of(st.none(), st.decimals(min_value=-10**6, max_value=10**6, places=4))
 _percent = st.one_of(st.none(), st.decimals(min_value=-50, max_value=200, places=1))
-_text = st.one_of(st.none(), st.text(max_size=25))
+_chars = st.characters(blacklist_characters="{}")  # so a "{name}" left in a message is the rule's
+_text = st.one_of(st.none(), st.text(_chars, max_size=25))
 
 
 @st.composite
 def projects(draw: st.DrawFn) -> Project:
     budget = Budget(sheet="项目1", total=draw(_amount), fiscal=draw(_amount), other=draw(_amount))
     budget.cells = {"total": "C4", "fiscal": "E4", "other": "G4"}
-    budget.invalid = draw(st.dictionaries(st.sampled_from(["total", "fiscal", "other"]), st.text(max_size=8)))
+    budget.invalid = draw(st.dictionaries(st.sampled_from(["total", "fiscal", "other"]), st.text(_chars, max_size=8)))
     schedule = Schedule(sheet="项目1", **{k: draw(_percent) for k in CHECKPOINTS})
     schedule.cells = dict(zip(CHECKPOINTS, ("B7", "D7", "E7", "F7"), strict=True))
-    schedule.invalid = draw(st.dictionaries(st.sampled_from(CHECKPOINTS), st.text(max_size=8)))
+    schedule.invalid = draw(st.dictionaries(st.sampled_from(CHECKPOINTS), st.text(_chars, max_size=8)))
     rows = draw(st.lists(st.tuples(_text, _text, _text, _text), max_size=4))
     indicators = [Indicator(sheet="项目1", level1=a, level2=b, name=c, value=parse_value(d)) for a, b, c, d in rows]
     return Project(sheet="项目1", code=draw(_text), name=draw(_text), use=draw(_text), budget=budget,
-                   schedule=schedule, goals=draw(st.lists(st.text(max_size=10), max_size=3)), indicators=indicators)
+                   schedule=schedule, goals=draw(st.lists(st.text(_chars, max_size=10), max_size=3)), indicators=indicators)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
