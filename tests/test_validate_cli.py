@@ -134,6 +134,7 @@ def test_unreadable_file_is_f001_with_exit_1(books: dict[str, Path]) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["validate", "不存在.xlsx"], "找不到文件或文件夹"),
+    (["validate", "冀财教[2022]166号.xlsx"], "冀财教[2022]166号.xlsx"),  # no rich markup
     (["validate", "--format", "xml", "{good}"], "--format"),
     (["validate", "--annotate", "o.xlsx", "--in-place", "{good}"], "不能同时使用"),
     (["validate", "--annotate", "{tmp}/o.xlsx", "{good}", "{mismatch}"], "必须是已存在的文件夹"),
