@@ -128,8 +128,29 @@ def new_workbook(out: str | Path, *, unit_code: str | None = None, unit_name: st
     if macros:
         if suffix != ".xlsm":
             raise InputError(f"带宏按钮的工作簿必须保存为 .xlsm 文件：{out}")
-        raise InputError("带宏按钮（校验/填充/汇总）的工作簿即将支持，目前请去掉 --macros，"
-                         "生成 .xlsx 后使用 xl-budget 命令校验。")
+        if projects < 1:
+            raise InputError(f"项目表个数至少为 1（收到 {projects}）")
+        # xlwings' VBA project with our button module, then the buttons and xlwings.conf
+        # (xl_budget.excel), written to a temporary file that replaces ``out`` when complete.
+        from xl_budget import excel
+
+        vba = excel.vba_project()
+        book = BudgetBook(unit=Unit(code=unit_code, name=unit_name, year=year),
+                          projects=[Project() for _ in range(projects)])
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"输出文件夹不存在：{folder}")
+        fd, tmp_name = tempfile.mkstemp(prefix=".~xlb-", suffix=".xlsm", dir=folder)
+        os.close(fd)
+        try:
+            write_book(book, tmp_name, profile_lists=profile_lists, vba_project=vba)
+            win, mac = excel.detected_interpreters()
+            excel.add_macro_ui(tmp_name, interpreter_win=win, interpreter_mac=mac)
+            os.replace(tmp_name, out)
+        finally:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+        return
     if suffix == ".xlsm":
         raise InputError(f"不带宏的工作簿请保存为 .xlsx 文件（或加 --macros）：{out}")
     if suffix != ".xlsx":
