@@ -69,6 +69,7 @@ class CellState:
     value: CellValue = None
     formula: str | None = None
     number_format: str = "General"
+    merge_end: str | None = None  # bottom-right cell when this cell anchors a merged range
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,11 @@ def read_cells(wb: Any, grids: Sequence[Grid]) -> dict[CellKey, CellState]:
     for ws in wb.worksheets:
         if not hasattr(ws, "iter_rows"):
             continue  # a chartsheet
+        ends = {rng.start_cell.coordinate: f"{rng.coord.split(':')[-1]}" for rng in ws.merged_cells.ranges}
         for row in ws.iter_rows():
             for cell in row:
-                state = _cell_state(cell, cached.get((ws.title, cell.coordinate)))
+                state = _cell_state(cell, cached.get((ws.title, cell.coordinate)),
+                                    ends.get(cell.coordinate))
                 if state is not None:
                     out[(ws.title, cell.coordinate)] = state
     return out
@@ -336,7 +339,7 @@ def _set_formula(ctx: _Ctx, sheet: str, cell: str, formula: str, value: Any, rea
     if keep and _same(state.value, value) and final_fmt == state.number_format:
         return
     ctx.add(Change(sheet, cell, state.value, value, state.formula if keep else formula,
-                   reason.replace("（公式）", "（公式不变，更新计算结果）") if keep else reason,
+                   f"{reason.removesuffix('（公式）')}：公式不变，更新计算结果" if keep else reason,
                    fmt if fmt != state.number_format else None, state.formula, field_name,
                    _show(state.value, state.number_format), _show(value, final_fmt)))
 
@@ -422,7 +425,7 @@ def _solve_budget(ctx: _Ctx, project: Project, amounts: dict[str, Decimal | None
         return {"fiscal": (t - o, f"财政资金 = 预算数 {_num_text(t)} − 其他资金 {_num_text(o)}")}
     if f is not None:
         out = {"total": (f + (o or 0), f"预算数 = 财政资金 {_num_text(f)} + 其他资金 {_num_text(o or 0)}")}
-        if b.cell("other"):
+        if o is None and b.cell("other"):
             out["other"] = (Decimal(0), "其他资金为空，按 0 填写")
         return out
     if t is not None:
@@ -657,39 +660,64 @@ def _unit_sum(ctx: _Ctx, unit: UnitCells, projects: list[Project], name: str) ->
 
 def _unit_plan(ctx: _Ctx, unit: UnitCells, projects: list[Project], k: str, total_cell: str
                ) -> None:
-    refs, planned, total = [], Decimal(0), Decimal(0)
+    # The template's formula: per project the last planned amount up to this checkpoint (a
+    # blank checkpoint carries the plan forward), over the unit's 预算数合计. Past Excel's
+    # formula length limit, the plain sum of this checkpoint's amounts (as the template does).
+    carry_refs, plain_refs = [], []
+    carry = plain = total = Decimal(0)
     for p in projects:
         amount = ctx.budgets.get(id(p), {}).get("total", p.budget.total)
-        if amount is not None and "total" not in p.budget.invalid:
-            total += amount
-        ref, value = _plan_term(ctx, p, k, amount)
-        if ref:
-            refs.append(ref)
-            planned += value or 0
-    if not refs:
+        amount = None if "total" in p.budget.invalid else amount
+        total += amount or 0
+        terms = _plan_terms(ctx, p, k, amount)
+        if terms is not None:
+            carry_refs.append(terms[0])
+            plain_refs.append(terms[2])
+            carry, plain = carry + terms[1], plain + terms[3]
+    if not carry_refs:
         return
-    formula = f'=IF(N({total_cell})=0,"",{_sum_expr(refs)}/{total_cell})'
-    share = float(planned / total) if total else ""
+    formula = f'=IF(N({total_cell})=0,"",({"+".join(carry_refs)})/{total_cell})'
+    if len(formula) > FORMULA_LIMIT:
+        formula, carry = f'=IF(N({total_cell})=0,"",{_sum_expr(plain_refs)}/{total_cell})', plain
     cell = unit.cells[f"plan.{k}"]
     state = ctx.state(unit.sheet, cell)
     fmt = None if _is_percent_format(state.number_format) else SHARE_FORMAT
-    _set_formula(ctx, unit.sheet, cell, formula, share,
+    _set_formula(ctx, unit.sheet, cell, formula, float(carry / total) if total else "",
                  f"单位汇总：{_CHECKPOINT_TEXT[k]}按预算加权的累计支出进度（公式）", f"unit.plan.{k}", fmt)
 
 
-def _plan_term(ctx: _Ctx, p: Project, k: str, amount: Decimal | None) -> tuple[str | None, Decimal | None]:
-    # One project's planned amount at checkpoint k: its 计划支出金额 cell (rounded, as that
-    # formula computes), or budget × percentage where the table has no such row.
+def _plan_terms(ctx: _Ctx, p: Project, k: str, amount: Decimal | None
+                ) -> tuple[str, Decimal, str, Decimal] | None:
+    """One project's (carry-forward term, its value, plain term, its value) at checkpoint k.
+
+    The terms read the 计划支出金额 cells (rounded amounts); a table without that row gives
+    budget × percentage instead. None when the table has neither.
+    """
     q, s, b = _quote(p.sheet or ""), p.schedule, p.budget
-    pct = ctx.pcts.get((id(p), k))
-    if "total" in b.invalid:
-        amount = None
-    if s.cell(f"planned.{k}"):
-        return f"{q}!{s.cell(f'planned.{k}')}", _planned_value(amount, pct)
-    if s.cell(k) and b.cell("total"):
-        value = None if amount is None or pct is None else amount * pct / _HUNDRED
-        return f"N({q}!{b.cell('total')})*N({q}!{s.cell(k)})", value
-    return None, None
+    upto = CHECKPOINTS[:CHECKPOINTS.index(k) + 1]
+    pcts = [ctx.pcts.get((id(p), c)) for c in upto]
+    if s.cell(f"planned.{k}") and s.cell(f"planned.{upto[0]}"):
+        amounts = [_planned_value(amount, pct) for pct in pcts]
+        span = _span(ctx, p.sheet, s.cell(f"planned.{upto[0]}"), s.cell(f"planned.{k}"))
+        head = f"{q}!{span}"
+        carry = next((a for a in reversed(amounts) if a is not None), Decimal(0))
+        return (f"IFERROR(LOOKUP(2,1/ISNUMBER({head}),{head}),0)", carry,
+                f"{q}!{s.cell(f'planned.{k}')}", amounts[-1] or Decimal(0))
+    if not (s.cell(k) and b.cell("total") and s.cell(upto[0])):
+        return None
+    tot = f"N({q}!{b.cell('total')})"
+    head = f"{q}!{_span(ctx, p.sheet, s.cell(upto[0]), s.cell(k))}"
+    last = next((pct for pct in reversed(pcts) if pct is not None), None)
+    carry = (amount or 0) * (last or 0) / _HUNDRED
+    plain = (amount or 0) * (pcts[-1] or 0) / _HUNDRED
+    return (f"{tot}*IFERROR(LOOKUP(2,1/ISNUMBER({head}),{head}),0)", carry,
+            f"{tot}*N({q}!{s.cell(k)})", plain)
+
+
+def _span(ctx: _Ctx, sheet: str | None, first: str | None, last: str | None) -> str:
+    # first:last, extended over last's merged range (the template's spelling: B8:G8).
+    end = ctx.state(sheet, last).merge_end or last
+    return f"{first}:{end}"
 
 
 # ------------------------------------------------------------------ Private API: values
@@ -808,15 +836,15 @@ def _formula_key(formula: str) -> str:
 
 
 # ------------------------------------------------------------------ IO methods
-def _cell_state(cell: Any, cached: CellValue) -> CellState | None:
+def _cell_state(cell: Any, cached: CellValue, merge_end: str | None) -> CellState | None:
     value, fmt = cell.value, cell.number_format or "General"
-    if value is None and fmt == "General":
+    if value is None and fmt == "General" and merge_end is None:
         return None
     if cell.data_type == "f":
         text = value if isinstance(value, str) else getattr(value, "text", str(value))
         formula = text if text.startswith("=") else f"={text}"
-        return CellState(cached, formula, fmt)
-    return CellState(value, None, fmt)
+        return CellState(cached, formula, fmt, merge_end)
+    return CellState(value, None, fmt, merge_end)
 
 
 def _anchor(ws: Any, ref: str) -> Any:
