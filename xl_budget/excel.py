@@ -816,7 +816,23 @@ def _put_controls(parts: dict[str, bytes], sheet_part: str, controls: Controls) 
     return after != before or vml_part not in before
 
 
+_VML_PREFIXES = {"urn:schemas-microsoft-com:vml": "v", "urn:schemas-microsoft-com:office:office": "o",
+                 "urn:schemas-microsoft-com:office:excel": "x"}
+
+
+def _canonical_vml(vml: str) -> str:
+    # openpyxl re-serialises VML as ns0:/ns1:…; Excel's VML reader only knows v:, o: and x:.
+    declared = dict(re.findall(r'xmlns:(\w+)="([^"]+)"', vml[:vml.find(">") + 1]))
+    mapping = {p: _VML_PREFIXES[u] for p, u in declared.items() if u in _VML_PREFIXES}
+    for old, new in mapping.items():
+        if old != new:
+            vml = re.sub(rf"(?<=[<\s/]){old}:", f"{new}:", vml)
+            vml = vml.replace(f"xmlns:{old}=", f"xmlns:{new}=", 1)
+    return vml
+
+
 def _merged_vml(vml: str, controls: Controls) -> str:
+    vml = _canonical_vml(vml)
     if not vml.strip():
         vml = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
                'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
