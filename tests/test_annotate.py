@@ -410,3 +410,36 @@ def test_apply_and_restore_over_the_protocol() -> None:
 def test_internal_link_quotes_sheet_names() -> None:
     assert internal_link("项目1", "E14") == "#'项目1'!E14"
     assert internal_link("O'Brien") == "#'O''Brien'!A1"
+
+
+# ------------------------------------------------------------------ a spreadsheet program re-saves
+def _soffice_convert(files: list[Path], outdir: Path, profile: Path) -> None:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to", "xlsx", "--outdir", str(outdir), *map(str, files)],
+                   check=True, capture_output=True, timeout=120)
+
+
+def test_marks_are_removed_after_libreoffice_resaved_the_file(src: Path, tmp_path: Path) -> None:
+    """LibreOffice rewrites fills and comments in its own way; our marks still come off."""
+    marked = tmp_path / "marked.xlsx"
+    annotate_file(src, marked, _findings(src))
+    outdir = tmp_path / "lo"
+    _soffice_convert([src, marked], outdir, tmp_path / "profile")
+    p = _project(src)
+    resaved = openpyxl.load_workbook(outdir / "marked.xlsx")[p.sheet][p.schedule.cell("dec")]
+    assert _fill(resaved).endswith(SEVERITY_FILLS[Severity.error]) and MARKER in resaved.comment.text
+    clean = tmp_path / "clean.xlsx"
+    annotate_file(outdir / "marked.xlsx", clean, [])
+    before = openpyxl.load_workbook(outdir / src.name)[p.sheet]
+    after = openpyxl.load_workbook(clean)[p.sheet]
+    for row in before.iter_rows():
+        for cell in row:
+            other = after[cell.coordinate]
+            assert (_fill(other), _comment(other) and other.comment.text) == \
+                (_fill(cell), _comment(cell) and cell.comment.text), cell.coordinate
