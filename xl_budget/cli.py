@@ -230,8 +230,8 @@ def consolidate_cmd(
     finally:
         done()
     counts = "，".join(f"{k} {v} 个" for k, v in sorted(result.statuses.items()) if v)
-    err.print(f"已汇总 {result.files} 个文件（{result.units} 个单位，计入 {result.counted} 个文件、"
-              f"{result.projects} 个项目；{counts}）：{result.out}", highlight=False)
+    err.print(f"已汇总 {result.files} 个文件（{result.units} 个单位、{result.projects} 个项目，"
+              f"计入合计 {result.counted} 个文件；{counts}）：{result.out}", highlight=False, soft_wrap=True)
     for path in result.csv_files:
         err.print(f"CSV：{path}", highlight=False)
 
