@@ -30,7 +30,7 @@ from xl_budget.importer import import_text
 from xl_budget.model import Budget, BudgetBook, Indicator, Project, Schedule, Unit
 from xl_budget.parse import parse_grids, read_book
 from xl_budget.profile import load_profile
-from xl_budget.template import write_book
+from xl_budget.template import new_workbook, write_book
 from xl_budget.values import parse_value
 from xl_budget.writeback import load_for_edit, save_workbook
 
@@ -260,6 +260,36 @@ def test_percentages_are_normalised_to_fractions(tmp_path: Path) -> None:
     assert [wb["项目1"][c].number_format for c in ("B7", "D7", "E7", "F7")] == ["0%"] * 4
     assert [wb["项目1"][c].data_type for c in ("B7", "D7", "E7")] == ["n"] * 3
     assert _plan(path, cells=("B8", "D8", "E8", "F8")) == [2.4, 4.8, 6.8, 8]
+
+
+@pytest.mark.parametrize(("typed", "fmt", "expected", "bad"), [
+    ((30, 60, 85, 100), "0%", [0.3, 0.6, 0.85, 1], None),          # points typed into % cells
+    ((30, 60, 85, 100), "General", [0.3, 0.6, 0.85, 1], None),     # points in plain cells
+    ((0.3, 0.6, 0.85, 1), "General", [0.3, 0.6, 0.85, 1], None),   # fractions in plain cells
+    (("30", "60", "85", "100"), "@", [0.3, 0.6, 0.85, 1], None),   # numbers stored as text
+    ((0.3, 0.6, 1.5, 1), "0%", [0.3, 0.6, 1.5, 1], "E7"),          # 150%: reported, kept
+])
+def test_how_a_plan_row_is_read(tmp_path: Path, typed: tuple, fmt: str, expected: list,
+                                bad: str | None) -> None:
+    path = template(tmp_path, project(plan=(None,) * 4))
+    wb = load_for_edit(path)
+    for ref, value in zip(("B7", "D7", "E7", "F7"), typed, strict=True):
+        wb["项目1"][ref].value = value
+        wb["项目1"][ref].number_format = fmt
+    save_workbook(wb, path, source=path)
+    result = fill_file(path)
+    assert _plan(path) == pytest.approx(expected)
+    assert [f.cell for f in result.findings] == ([bad] if bad else [])
+    wb = openpyxl.load_workbook(path)
+    formats = {wb["项目1"][ref].number_format for ref in ("B7", "D7", "E7", "F7")}
+    assert formats == {fmt if fmt == "0%" else "0%"}
+
+
+def test_fresh_template_needs_no_fill(tmp_path: Path) -> None:
+    path = tmp_path / "blank.xlsx"
+    new_workbook(path, projects=3, unit_code="731001", unit_name="单位")
+    result = fill_file(path)
+    assert (result.changes, result.findings) == ([], [])
 
 
 def test_blank_plan_gets_the_profile_default(tmp_path: Path) -> None:

@@ -235,8 +235,12 @@ def apply_to_openpyxl(wb: Any, changes: Sequence[Change], now: dt.datetime | Non
 
 def log_rows(changes: Sequence[Change]) -> list[list[str | int]]:
     """The rows of the 填充记录 sheet (after its header), one per change."""
-    return [[i, ch.sheet, ch.cell, ch.old_formula or ch.old_text, ch.new_text, ch.formula or "",
-             ch.reason] for i, ch in enumerate(changes, start=1)]
+    def old(ch: Change) -> str:
+        replaced = ch.old_formula is not None and ch.old_formula != ch.formula
+        return ch.old_formula if replaced else ch.old_text
+
+    return [[i, ch.sheet, ch.cell, old(ch), ch.new_text, ch.formula or "", ch.reason]
+            for i, ch in enumerate(changes, start=1)]
 
 
 def fill_file(path: str | Path, out: str | Path | None = None, profile: Profile | None = None,
@@ -471,13 +475,13 @@ def _fill_schedule(ctx: _Ctx, project: Project) -> dict[str, Decimal | None]:
 
 def _read_percents(ctx: _Ctx, project: Project, states: dict[str, CellState]
                    ) -> tuple[dict[str, Decimal | None], set[str]]:
-    fractions = _row_is_fractions(list(states.values()))
+    reading = _row_reading(list(states.values()))
     pcts: dict[str, Decimal | None] = {}
     bad: set[str] = set()
     s = project.schedule
     for k, state in states.items():
         try:
-            pct = _percent_of(state, fractions)
+            pct = _percent_of(state, reading)
         except ValueError:
             bad.add(k)
             ctx.report("P001", project, s.sheet, s.cell(k),
@@ -529,7 +533,7 @@ def _write_percent(ctx: _Ctx, project: Project, k: str, state: CellState, pct: D
                    reason: str | None) -> None:
     fmt = state.number_format if _is_percent_format(state.number_format) else _pct_format(pct)
     if reason is None:
-        reason = "统一为百分比数值（Excel 以小数存储百分比）"
+        reason = "统一为百分比格式的数值"
     _set_value(ctx, project.sheet or "", project.schedule.cell(k) or "", _tidy(pct / _HUNDRED),
                reason, f"schedule.{k}", fmt)
 
@@ -773,19 +777,27 @@ def _numeric_text(value: Any) -> Decimal | None:
         return None
 
 
-def _row_is_fractions(states: list[CellState]) -> bool:
-    # Outside percent-formatted cells, a row whose numbers all lie within 0–1 holds fractions.
-    numbers = []
+def _row_reading(states: list[CellState]) -> tuple[bool, bool]:
+    """How to read one plan row: (plain numbers are fractions, percent-cell numbers are points).
+
+    Outside percent-formatted cells, a row whose numbers all lie within 0–1 holds fractions.
+    In percent-formatted cells a number is a fraction (0.3 shows 30%), unless every number
+    there is 0 or at least 1 and one exceeds 1: then 30 was typed meaning 30%.
+    """
+    plain, pct = [], []
     for st in states:
-        if _is_number(st.value) and not _is_percent_format(st.number_format):
-            numbers.append(Decimal(str(st.value)))
+        if _is_number(st.value):
+            (pct if _is_percent_format(st.number_format) else plain).append(Decimal(str(st.value)))
         elif (n := _numeric_text(st.value)) is not None:
-            numbers.append(n)
-    return bool(numbers) and all(0 <= n <= 1 for n in numbers)
+            plain.append(n)
+    fractions = bool(plain) and all(0 <= n <= 1 for n in plain)
+    points = any(n > 1 for n in pct) and all(n >= 1 or n == 0 for n in pct)
+    return fractions, points
 
 
-def _percent_of(state: CellState, fractions: bool) -> Decimal | None:
+def _percent_of(state: CellState, reading: tuple[bool, bool]) -> Decimal | None:
     """Percentage points (30 for 30%) a schedule cell means; ValueError for text that is no number."""
+    fractions, points = reading
     v = state.value
     if v is None or v == "":
         return None
@@ -802,7 +814,7 @@ def _percent_of(state: CellState, fractions: bool) -> Decimal | None:
         raise ValueError(str(v))
     n = Decimal(str(v))
     if _is_percent_format(state.number_format):
-        return _tidy(n * _HUNDRED if abs(n) <= 1 else n)
+        return _tidy(n if points else n * _HUNDRED)
     return _tidy(n * _HUNDRED if fractions else n)
 
 
@@ -811,7 +823,7 @@ def _show(value: Any, fmt: str | None) -> str:
     if value is None or value == "":
         return "（空）"
     if not _is_number(value):
-        return str(value)
+        return f"“{value}”"
     d = Decimal(str(value))
     places = _FIXED_PLACES.search(fmt or "")
     if _is_percent_format(fmt):
