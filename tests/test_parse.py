@@ -160,3 +160,12 @@ def test_unreadable_files_raise_chinese_file_errors(tmp_path: Path, content: byt
         read_book(path)
     assert info.value.reason == reason
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(info.value))
+
+
+def test_a_slip_above_100_percent_among_fractions_reads_as_such(tmp_path: Path) -> None:
+    rows = [list(r) for r in SEED_TABLE_2]
+    rows[6] = [None, 0.3, None, 0.6, 0.85, 1.5]
+    wb = openpyxl.Workbook()
+    _sheet(wb, "项目1", rows)
+    [p] = read_book(_save(wb, tmp_path)).projects
+    assert p.schedule.values() == [30, 60, 85, 150]

@@ -396,10 +396,12 @@ def _col_of(cell: str) -> int:
 
 def _fractions(values: list[CellValue]) -> bool:
     # python-calamine gives no number formats: 30% typed in Excel comes back as 0.3. A row
-    # whose numbers are all within 0..1 is read as fractions; any number above 1 means the
-    # row was typed as plain percentages (30, 60, 85, 100).
+    # whose numbers are mostly within 0..1 (and none far above) is read as fractions, so a
+    # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
+    # as 30, 60, 85, 100 was typed as plain percentages.
     numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    return bool(numbers) and all(0 <= n <= 1 for n in numbers)
+    small = sum(0 <= n <= 1 for n in numbers)
+    return bool(numbers) and small >= len(numbers) - small and max(numbers) <= 10
 
 
 def _percent(schedule: Schedule, key: str, value: CellValue, cell: str, as_fraction: bool) -> Decimal | None:
