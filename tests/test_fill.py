@@ -549,6 +549,24 @@ def test_macros_survive_byte_identical(tmp_path: Path) -> None:
     assert calamine(path)[("项目1", "G4")] == 0.5
 
 
+def test_macro_workbook_keeps_vba_and_buttons(tmp_path: Path) -> None:
+    excel = pytest.importorskip("xl_budget.excel")
+    path = tmp_path / "macros.xlsm"
+    try:
+        new_workbook(path, projects=2, unit_code="731001", unit_name="单位", macros=True)
+    except Exception as exc:  # xlwings' quickstart workbook not available here
+        pytest.skip(f"macro workbook cannot be built: {exc}")
+    edit(path, {("项目1", "B3"): "13082123P00019310001H", ("项目1", "C4"): 8, ("项目1", "E4"): 8})
+    with zipfile.ZipFile(path) as zf:
+        vba = zf.read("xl/vbaProject.bin")
+    before = excel.buttons(path)
+    assert fill(path).exit_code == 0
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("xl/vbaProject.bin") == vba
+    assert excel.buttons(path) == before and before
+    assert calamine(path)[("项目1", "G4")] == 0
+
+
 # ------------------------------------------------------------------ 填充记录
 def test_fill_log_lists_every_change_and_is_replaced(tmp_path: Path) -> None:
     path = template(tmp_path, project())

@@ -263,6 +263,8 @@ def fill_file(path: str | Path, out: str | Path | None = None, profile: Profile 
     result = compute_changes(book, profile, read_cells(wb, grids), find_unit_cells(grids))
     result.findings = [f.model_copy(update={"file": path.name}) for f in result.findings]
     if result.changes:
+        if path.suffix.lower() == ".xlsm":
+            from xl_budget import excel  # noqa: F401 - registers the hook that restores buttons
         values = apply_to_openpyxl(wb, result.changes, now)
         save_workbook(wb, dest, source=path, values=values)
     else:
@@ -849,7 +851,11 @@ def _formula_key(formula: str) -> str:
 
 # ------------------------------------------------------------------ IO methods
 def _cell_state(cell: Any, cached: CellValue, merge_end: str | None) -> CellState | None:
+    from openpyxl.cell.rich_text import CellRichText
+
     value, fmt = cell.value, cell.number_format or "General"
+    if isinstance(value, CellRichText):
+        value = str(value)
     if value is None and fmt == "General" and merge_end is None:
         return None
     if cell.data_type == "f":
