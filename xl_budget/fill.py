@@ -6,8 +6,9 @@ Data flows one way:
    cached formula result, formula text, number format) next to the parsed ``BudgetBook``.
 2. ``compute_changes(book, profile, cells)`` is pure: it returns a ``FillResult`` holding a list
    of plain ``Change`` records and the findings for cells it could not fill.
-3. ``apply_to_openpyxl`` writes the changes and the 填充记录 sheet into an openpyxl workbook;
-   ``writeback.save_workbook`` saves it atomically with a cached value in every formula cell.
+3. ``apply_changes`` writes them into the file: ``apply_to_openpyxl`` (the only openpyxl part)
+   sets the cells and the 填充记录 sheet, ``writeback.save_workbook`` saves atomically with a
+   cached value in every formula cell.
    The same ``Change`` list can be applied to a live Excel book (xlwings) or to LibreOffice.
 
 Decisions (see the report of issue 4):
@@ -17,10 +18,15 @@ Decisions (see the report of issue 4):
   amount is written even when it is 0, so that the table is complete. When all three are
   present and disagree nothing is changed (B002). Text in an amount cell stops every budget
   fill of that project (B001); a number typed as text ("8") becomes a number.
-* Schedule: every percentage becomes an Excel fraction in a percent-formatted cell. A number in
-  a percent-formatted cell above 1 was typed as points (30 → 30%); elsewhere a row whose numbers
-  all lie within 0–1 holds fractions. Leading and middle blanks are left alone (not guessed);
-  the only blank fill must fill is 12月底, and it reports P003 when it cannot.
+* Schedule: every percentage becomes an Excel fraction in a percent-formatted cell (an existing
+  percent format is kept). Numbers in percent-formatted cells are fractions, unless all of them
+  are 0 or at least 1 with one above 1 (30 typed into a 0% cell means 30%); elsewhere a row
+  whose numbers all lie within 0–1 holds fractions. A value outside 0–100% or text is reported
+  (P001) and kept. Leading and middle blanks are left alone (not guessed); the only blank fill
+  must fill is 12月底, and it reports P003 when it cannot.
+* Unit level: the template's formulas (SUM over the projects' cells; the plan per checkpoint is
+  each project's last planned amount up to it, over 预算数合计). A table without the
+  计划支出金额 row contributes N(预算数) × its last percentage instead.
 * A formula cell fill computes (计划支出金额, the unit totals) keeps its formula when it is the one
   fill would write; only its cached value is refreshed. Any other content there is replaced by
   the live formula. A formula typed by staff into an input cell is never overwritten.
@@ -252,24 +258,43 @@ def fill_file(path: str | Path, out: str | Path | None = None, profile: Profile 
         InputError: not an .xlsx/.xlsm file, or ``out`` of another type.
         FileError: the file cannot be read or written (Chinese message).
     """
-    from xl_budget.writeback import copy_if_needed, load_for_edit, save_workbook
+    from xl_budget.writeback import load_for_edit
 
     path = Path(path)
-    dest = Path(out) if out is not None else path
-    _check_paths(path, dest)
+    _check_paths(path, Path(out) if out is not None else path)
     grids = read_grids(path)
     book = parse_grids(grids, file=str(path))
     wb = load_for_edit(path)
     result = compute_changes(book, profile, read_cells(wb, grids), find_unit_cells(grids))
     result.findings = [f.model_copy(update={"file": path.name}) for f in result.findings]
-    if result.changes:
-        if path.suffix.lower() == ".xlsm":
-            from xl_budget import excel  # noqa: F401 - registers the hook that restores buttons
-        values = apply_to_openpyxl(wb, result.changes, now)
-        save_workbook(wb, dest, source=path, values=values)
-    else:
-        copy_if_needed(path, dest)
+    apply_changes(path, result.changes, out, now=now, wb=wb)
     return result
+
+
+def apply_changes(path: str | Path, changes: Sequence[Change], out: str | Path | None = None, *,
+                  now: dt.datetime | None = None, wb: Any = None) -> None:
+    """Write ``changes`` (and the 填充记录 sheet) into a workbook file, atomically, with a cached
+    value in every formula cell. Without changes the file is left alone (``out`` gets a copy).
+
+    Args:
+        path: the workbook the changes were computed from.
+        changes: from ``compute_changes``.
+        out: where to save; ``path`` itself when None.
+        now: the time stamped on 填充记录.
+        wb: ``path`` already opened with ``writeback.load_for_edit`` (saves opening it twice).
+    """
+    from xl_budget.writeback import copy_if_needed, load_for_edit, save_workbook
+
+    path = Path(path)
+    dest = Path(out) if out is not None else path
+    if not changes:
+        copy_if_needed(path, dest)
+        return
+    if path.suffix.lower() == ".xlsm":
+        from xl_budget import excel  # noqa: F401 - registers the hook that restores buttons
+    wb = wb if wb is not None else load_for_edit(path)
+    values = apply_to_openpyxl(wb, changes, now)
+    save_workbook(wb, dest, source=path, values=values)
 
 
 # ------------------------------------------------------------------ Private API: context
@@ -911,6 +936,7 @@ def _check_paths(path: Path, dest: Path) -> None:
 
 
 __all__ = [
-    "Change", "CellState", "FillResult", "UnitCells", "apply_to_openpyxl", "cells_from_book",
+    "Change", "CellState", "FillResult", "UnitCells", "apply_changes", "apply_to_openpyxl",
+    "cells_from_book",
     "compute_changes", "fill_file", "find_unit_cells", "log_rows", "read_cells",
 ]
