@@ -80,6 +80,9 @@ class Canvas(Protocol):
     exactly; ``set_fill`` also accepts ``RRGGBB`` (a solid fill of that colour). A token of a
     solid fill should contain the colour's six hex digits, so that ``apply`` recognises its own
     colours after a spreadsheet program has re-saved the file.
+
+    Marked cells may sit on protected sheets (the template protects its labels): a canvas over
+    a live book unprotects and re-protects around its edits; a file canvas needs not.
     """
 
     def sheet_names(self) -> list[str]:
