@@ -249,6 +249,11 @@ def log_rows(changes: Sequence[Change]) -> list[list[str | int]]:
             for i, ch in enumerate(changes, start=1)]
 
 
+def log_title(count: int, now: dt.datetime) -> str:
+    """The first line of the 填充记录 sheet."""
+    return f"xl-budget 填充记录：{now:%Y-%m-%d %H:%M}，共 {count} 处修改"
+
+
 def fill_file(path: str | Path, out: str | Path | None = None, profile: Profile | None = None,
               now: dt.datetime | None = None) -> FillResult:
     """Fill a workbook file: in place, or into ``out``. Nothing is written when nothing changes
@@ -908,7 +913,7 @@ def _write_log_sheet(wb: Any, rows: list[list[str | int]], now: dt.datetime) -> 
         index = wb.sheetnames.index(LOG_SHEET)
         wb.remove(wb[LOG_SHEET])
     ws = wb.create_sheet(LOG_SHEET, index)
-    ws.append([f"xl-budget 填充记录：{now:%Y-%m-%d %H:%M}，共 {len(rows)} 处修改"])
+    ws.append([log_title(len(rows), now)])
     ws.append(list(LOG_HEADER))
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -938,5 +943,5 @@ def _check_paths(path: Path, dest: Path) -> None:
 __all__ = [
     "Change", "CellState", "FillResult", "UnitCells", "apply_changes", "apply_to_openpyxl",
     "cells_from_book",
-    "compute_changes", "fill_file", "find_unit_cells", "log_rows", "read_cells",
+    "compute_changes", "fill_file", "find_unit_cells", "log_rows", "log_title", "read_cells",
 ]
