@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from xl_budget.errors import XlBudgetError
 
@@ -27,7 +28,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a Chinese error message and return the Exit to raise."""
-    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    err.print(f"[bold red]错误：[/]{escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -241,7 +242,7 @@ def main() -> None:
     try:
         app()
     except XlBudgetError as exc:
-        err.print(f"[bold red]错误：[/]{exc}", highlight=False)
+        err.print(f"[bold red]错误：[/]{escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("已中断。")
