@@ -191,12 +191,13 @@ def fill_cmd(
     for finding in result.findings:
         typer.echo(finding.line())
     for note in result.notes:
-        err.print(f"提示：{note}", highlight=False)
+        err.print(f"提示：{escape(note)}", highlight=False, soft_wrap=True)
     target = out or workbook
     summary = f"已填充 {len(result.changes)} 处" if result.changes else "无需填充：没有需要修改的单元格"
     if result.findings:
         summary += f"；{len(result.findings)} 处无法填充，请按上面的提示修改"
-    err.print(f"{summary}。{'已保存：' + str(target) if result.changes or out else ''}", highlight=False)
+    saved = f"已保存：{target}" if result.changes or out else ""
+    err.print(escape(f"{summary}。{saved}"), highlight=False, soft_wrap=True)
     raise typer.Exit(0 if result.complete else 1)
 
 
