@@ -619,3 +619,10 @@ def test_command_line_errors_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "类型须与原工作簿相同" in result.output
     result = fill(path, "-o", str(tmp_path / "nowhere" / "out.xlsx"))
     assert result.exit_code == 2 and "输出文件夹不存在" in result.output
+
+
+def test_file_names_with_brackets_are_printed_as_is(tmp_path: Path) -> None:
+    path = template(tmp_path, project(), name="冀财教[2022]166号.xlsx")
+    result = fill(path)
+    assert result.exit_code == 0
+    assert "已保存：" in result.output and "冀财教[2022]166号.xlsx" in result.output
