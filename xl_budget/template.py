@@ -681,7 +681,8 @@ def _write_unit(ctx: _Ctx, ws: Any, unit: Unit, projects: list[Project], names: 
             code_refs, name_refs = refs("code"), refs("name")
             terms = [f'({cr}&{nr}<>"")' for cr, nr in zip(code_refs, name_refs, strict=True)]
             count = sum(1 for p in projects if p.code or p.name)
-            formula = "=" + "+".join(terms) if terms else None
+            # one term alone is a boolean in Excel; "*1" makes it a count (as fill writes it)
+            formula = "=" + "+".join(terms) + ("*1" if len(terms) == 1 else "") if terms else None
             fmt = st.formula("0", "left")
             if formula and len(formula) < 8000:
                 _formula(ws, r, 1, r, 1, formula, count, fmt)
