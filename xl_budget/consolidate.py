@@ -569,6 +569,7 @@ def progress_reporter(console: Any) -> tuple[Progress, Callable[[], None]]:
     bar.start()
 
     def update(done: int, total: int, sub: Submission) -> None:
-        bar.update(task, completed=done, total=total, description=sub.file[-40:])
+        text = sub.file[-40:] if done < total else "正在写出汇总工作簿…"
+        bar.update(task, completed=done, total=total, description=text)
 
     return update, bar.stop

@@ -14,6 +14,7 @@ computed value, so pandas and python-calamine read numbers, not blanks.
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -118,13 +119,17 @@ def file_url(path: str) -> str:
 class _FileUrl(Url):
     # XlsxWriter's Url reads "file:///tmp/a.xlsx" as the relative Windows path "tmp\a.xlsx"
     # and splits at the first "#" even inside a folder name. Parse a harmless placeholder
-    # (so every attribute exists), then set the target and anchor we built ourselves.
-    def __init__(self, link: Link, text: str) -> None:
+    # (so every attribute exists), then set the target we built ourselves. One per source
+    # file; each link is a shallow copy with its own anchor and text (parsing is the slow part).
+    def __init__(self, target: str) -> None:
         super().__init__("file:///placeholder.xlsx")
-        target = link.target
         self._original_url = self._link = self._relationship_link = target
-        self._anchor = link.anchor
-        self._text = text
+        self._tip = "打开源文件中的此单元格"
+
+    def at(self, anchor: str, text: str) -> _FileUrl:
+        url = copy.copy(self)
+        url._anchor, url._text = anchor, text
+        return url
 
 
 # ------------------------------------------------------------------ Public API: writers
@@ -147,8 +152,10 @@ class CountyWorkbook:
                             path=str(out), reason="unwritable") from exc
         os.close(fd)
         self.tmp = Path(tmp)
-        self.wb = xlsxwriter.Workbook(str(self.tmp), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+        self.wb = xlsxwriter.Workbook(str(self.tmp), {**WORKBOOK_OPTIONS, "constant_memory": constant_memory,
+                                                      "default_format_properties": _BASE_FORMAT})
         self.formats = _formats(self.wb)
+        self.urls: dict[str, _FileUrl] = {}
         self.sheets = {name: _Sheet(self, name, TABLES[name]) for name in SHEETS[:4]}
 
     def append(self, table: str, rows: Iterable[Sequence[Any]], links: Sequence[Link | None] = ()) -> None:
@@ -260,16 +267,19 @@ class CsvTables:
 
 
 # ------------------------------------------------------------------ Private API: sheets
+_BASE_FORMAT = {"font_name": "宋体", "font_size": 10}
+
+
 def _formats(wb: Any) -> dict[str, Any]:
-    base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+    # Text cells use the workbook default (no per-cell format: the fastest path).
+    base = dict(_BASE_FORMAT)
     return {
         "header": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
                                  "text_wrap": True, "align": "center"}),
-        "text": wb.add_format(base),
         "money": wb.add_format({**base, "num_format": "0.00"}),
         "pct": wb.add_format({**base, "num_format": "0.0"}),
         "int": wb.add_format({**base, "num_format": "0"}),
-        "number": wb.add_format(base),
+        "number": wb.add_format({**base, "num_format": "General"}),
         "link": wb.add_format({**base, "font_color": "blue", "underline": 1}),
         "total_text": wb.add_format({**base, "bold": True, "top": 1}),
         "total_money": wb.add_format({**base, "bold": True, "top": 1, "num_format": "0.00"}),
@@ -293,6 +303,7 @@ class _Sheet:
         self.widths = [max(c.width, text_width(c.header)) for c in columns]
         self.row = 1
         self.links = 0
+        self.formats = [None if col.kind == "text" else book.formats[col.kind] for col in columns]
         heads = [c.header for c in columns]
         self.link_col = heads.index("单元格") if name == "问题" else -1
         self.totals_row: int | None = None
@@ -312,23 +323,26 @@ class _Sheet:
             self.next = _Sheet(self.book, self.name, self.columns, self.part + 1)
             self.next.append(values, link)
             return
+        row = self.row
+        if row <= _WIDTH_SAMPLE:
+            self._measure(values)
+        write_string, write_number, formats = self.ws.write_string, self.ws.write_number, self.formats
         for c, value in enumerate(values):
-            if value is not None:
-                self._cell(c, value, link if c == self.link_col else None)
+            if value is None:
+                continue
+            fmt = formats[c]
+            if fmt is not None:
+                write_number(row, c, float(value), fmt)
+            elif c == self.link_col and link is not None:
+                self._link(c, str(value), link)
+            else:
+                write_string(row, c, value if type(value) is str else str(value))
         self.row += 1
 
-    def _cell(self, c: int, value: Any, link: Link | None) -> None:
-        kind = self.columns[c].kind
-        if kind == "text":
-            text = str(value)
-            if self.row <= _WIDTH_SAMPLE:
-                self.widths[c] = max(self.widths[c], min(text_width(text), _MAX_WIDTH))
-            if link is not None:
-                self._link(c, text, link)
-            else:
-                self.ws.write_string(self.row, c, text, self.book.formats["text"])
-        else:
-            self.ws.write_number(self.row, c, float(value), self.book.formats[kind])
+    def _measure(self, values: Sequence[Any]) -> None:
+        for c, value in enumerate(values):
+            if value is not None and self.formats[c] is None:
+                self.widths[c] = max(self.widths[c], min(text_width(str(value)), _MAX_WIDTH))
 
     def _link(self, c: int, text: str, link: Link) -> None:
         # write_url up to Excel's per-sheet limit, then a HYPERLINK formula (with its value),
@@ -336,14 +350,17 @@ class _Sheet:
         fmt = self.book.formats["link"]
         if self.links < MAX_LINKS:
             self.links += 1
-            self.ws.write_url(self.row, c, _FileUrl(link, text), fmt, tip="打开源文件中的此单元格")
+            proto = self.book.urls.get(link.path)
+            if proto is None:
+                proto = self.book.urls[link.path] = _FileUrl(link.target)
+            self.ws.write_url(self.row, c, proto.at(link.anchor, text), fmt)
             return
         url = link.target + ("#" + link.anchor if link.anchor else "")
         if len(url) <= MAX_FORMULA_LINK:
             formula = '=HYPERLINK("{}","{}")'.format(url.replace('"', '""'), text.replace('"', '""'))
             self.ws.write_formula(self.row, c, formula, fmt, text)
         else:
-            self.ws.write_string(self.row, c, text, self.book.formats["text"])
+            self.ws.write_string(self.row, c, text)
 
     def totals(self, label: str, sums: dict[str, tuple[Decimal | int, bool]], where: tuple[str, str],
                note: str) -> None:
