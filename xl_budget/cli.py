@@ -238,6 +238,74 @@ def consolidate_cmd(
         err.print(f"CSV：{path}", highlight=False)
 
 
+# ------------------------------------------------------------------ excel-setup
+@app.command("excel-setup")
+def excel_setup_cmd(
+    workbook: Annotated[Path | None, typer.Argument(
+        help="可选：带宏的工作簿（.xlsm），把本机 Python 路径写入其 xlwings.conf 工作表")] = None,
+    interpreter: Annotated[str | None, typer.Option(
+        "--interpreter", help="写入 Interpreter_Win 的 python.exe 路径（默认：运行本命令的 Python）")] = None,
+) -> None:
+    """说明 Windows 上让 Excel 按钮（校验/填充/汇总）可用的每一步，并显示本机 Python 路径。"""
+    import sys as _sys
+
+    exe = interpreter or _sys.executable
+    steps = [
+        "在 Excel 中使用“校验 / 填充 / 汇总”按钮（xl-budget new --macros 生成的 .xlsm）：",
+        "1. 安装 Python 3.11 或更高版本（python.org 下载，安装时勾选“Add python.exe to PATH”）。",
+        '2. 打开“命令提示符”，运行：pip install "xl_budget[excel]"（同时安装 xlwings 和 pywin32）。',
+        "3. 本工作簿自带 xlwings 的 VBA 代码（独立模式），无需运行 xlwings addin install。",
+        "4. Excel → 文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置：选“禁用所有宏，并发出通知”，"
+        "并勾选“信任对 VBA 工程对象模型的访问”；打开工作簿时点“启用内容”。",
+        "   如果文件来自网络或邮件：右键文件 → 属性 → 勾选“解除锁定”。",
+        f"5. 在工作簿的 xlwings.conf 工作表中，Interpreter_Win 一行的 B 列填写 Python 的完整路径：\n   {exe}",
+        "   （留空则使用 PATH 中的 python；也可运行 xl-budget excel-setup 工作簿.xlsm 自动写入）",
+        "6. 若点按钮后没有反应或提示找不到 Python：公司的 Defender/杀毒策略可能禁止 Office 启动 cmd.exe"
+        "（“阻止 Office 应用程序创建子进程”规则），请联系信息管理员放行，或直接使用命令：",
+        "   xl-budget validate 工作簿.xlsm --in-place    xl-budget fill 工作簿.xlsm    "
+        "xl-budget consolidate 文件夹 -o 汇总结果.xlsx",
+        "7. 第一次点击按钮需要启动 Python，可能要等几秒。WPS 不支持这些按钮，请使用上面的命令。",
+    ]
+    typer.echo("\n".join(steps))
+    try:
+        import xlwings as _xw
+
+        typer.echo(f"\n已安装 xlwings {_xw.__version__}；本机 Python：{exe}")
+    except ImportError:
+        typer.echo(f'\n尚未安装 xlwings：请运行 pip install "xl_budget[excel]"。本机 Python：{exe}')
+    if workbook is not None:
+        from xl_budget import excel
+
+        existing([workbook])
+        if workbook.suffix.lower() != ".xlsm":
+            raise fail(f"只能写入带宏的工作簿（.xlsm）：{workbook}")
+        if _sys.platform == "darwin" and interpreter is None:
+            excel.set_interpreter(workbook, interpreter_mac=exe)
+        else:
+            excel.set_interpreter(workbook, interpreter_win=exe)
+        typer.echo(f"已把 Python 路径写入 {workbook} 的 xlwings.conf 工作表。")
+
+
+# ------------------------------------------------------------------ libreoffice-setup
+@app.command("libreoffice-setup")
+def libreoffice_setup_cmd(
+    profile: Annotated[Path | None, typer.Option(
+        "--profile", help="LibreOffice 用户配置文件夹（默认：本用户的 LibreOffice/4）")] = None,
+) -> None:
+    """把“校验/填充/汇总”宏安装到 LibreOffice（我的宏 → xl_budget_calc）。"""
+    from xl_budget import lo
+
+    try:
+        target = lo.install(profile)
+    except OSError as exc:
+        raise fail(f"无法写入 LibreOffice 配置文件夹：{exc}") from exc
+    typer.echo(f"已安装 LibreOffice 宏：{target}")
+    typer.echo("使用方法：在 LibreOffice Calc 中打开工作簿 → 工具 → 宏 → 运行宏 → 我的宏 → "
+               "xl_budget_calc → 选择 validate（校验）、fill（填充）或 consolidate（汇总）→ 运行。")
+    typer.echo("LibreOffice 必须带 Python 脚本支持（Debian/Ubuntu：apt install libreoffice-script-provider-python），"
+               "且其 Python 与安装 xl_budget 的 Python 版本相同（3.11 对 3.11）。")
+
+
 def main() -> None:
     """Console entry point: turns XlBudgetError into a Chinese message and exit status 2."""
     try:
