@@ -157,18 +157,23 @@ def test_project_geometry_matches_layout(seed: Path) -> None:
     assert ws["B8"].value == '=IF(OR(C4="",B7=""),"",ROUND(C4*B7,2))'
     assert (ws["A9"].value, ws["B9"].value, ws["C9"].value) == ("绩效目标", "目标内容1", "安可设备购置")
     geo = project_geometry(seed_book().projects[0])
-    assert (geo.header_row, geo.first_indicator_row) == (11, 12)   # 0-based: row 12 / row 13
-    assert [ws.cell(12, c).value for c in range(1, 7)] == [c.text for c in layout.INDICATOR_COLUMNS]
-    assert [ws.cell(13, c).value for c in range(1, 7)] == ["产出指标", "数量指标", "购买数量", "购买数量", "1",
-                                                           "年初工作计划"]
+    # one goal still gets layout.GOAL_ROWS goal rows: 0-based header row 10, first indicator row 11
+    assert (geo.goal_first_row, geo.goal_rows) == (8, layout.GOAL_ROWS)
+    assert (geo.header_row, geo.first_indicator_row) == (10, 11)
+    goals, hdr, first = geo.goal_first_row + 1, geo.header_row + 1, geo.first_indicator_row + 1  # 1-based
+    assert ws["E12"].value == "1"                  # the first 指标值, E12 as in CONTRACT.md's export example
+    assert [ws.cell(hdr, c).value for c in range(1, 7)] == [c.text for c in layout.INDICATOR_COLUMNS]
+    assert [ws.cell(first, c).value for c in range(1, 7)] == ["产出指标", "数量指标", "购买数量", "购买数量", "1",
+                                                              "年初工作计划"]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:G1", "A2:E2", "B3:C3", "E3:G3", "A4:A5", "B5:G5", "A6:A7", "B7:C7", "F7:G7",
-            "A9:A11", "C9:G9", "F12:G12", "F13:G13"} <= merged
+            f"A{goals}:A{hdr - 1}", "C9:G9", f"F{hdr}:G{hdr}", f"F{first}:G{first}"} <= merged
     # 一级 merged over consecutive equal rows, 二级 over equal (一级, 二级) runs.
-    assert {"A13:A17", "B14:B15", "A18:A19", "F26:G26"} <= merged
-    assert "A20:A20" not in merged and "B18:B19" not in merged
+    assert {f"A{first}:A{first + 4}", f"B{first + 1}:B{first + 2}", f"A{first + 5}:A{first + 6}",
+            f"F{geo.last_row + 1}:G{geo.last_row + 1}"} <= merged
+    assert f"A{first + 7}:A{first + 7}" not in merged and f"B{first + 5}:B{first + 6}" not in merged
     # room rows after the 8 indicators
-    assert geo.last_row + 1 == 12 + 8 + layout.ROOM_ROWS
+    assert geo.last_row + 1 == first + 8 + layout.ROOM_ROWS - 1
     # four goals → four goal rows and the header moves down by one
     ws2 = wb["项目2"]
     assert ws2["B12"].value == "目标内容4" and ws2["A13"].value == "一级指标"
@@ -199,7 +204,8 @@ def test_text_is_never_a_formula_or_url(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["项目1"]
     assert ws["E3"].value == "=1+1" and ws["E3"].data_type == "s"
     assert ws["B5"].value == "http://example.com" and not ws._hyperlinks
-    assert ws["C13"].data_type == "s"
+    first = project_geometry(book.projects[0]).first_indicator_row + 1
+    assert first == 12 and ws[f"C{first}"].value == "=A1" and ws[f"C{first}"].data_type == "s"
 
 
 def test_fractional_percentages_get_a_decimal_format(tmp_path: Path) -> None:
@@ -276,13 +282,16 @@ def test_inputs_unlocked_labels_locked_and_protected(seed: Path) -> None:
         assert p.formatCells is False and p.formatRows is False and p.formatColumns is False
         assert p.insertRows is False and p.deleteRows is False
     ws = wb["项目1"]
+    geo = project_geometry(seed_book().projects[0])
+    hdr, first, last = geo.header_row + 1, geo.first_indicator_row + 1, geo.last_row + 1  # 1-based
+    assert (hdr, first, last) == (11, 12, 25)
     for cell in ("A2", "B3", "E3", "C4", "E4", "G4", "B5", "B7", "D7", "E7", "F7", "C9",
-                 "A13", "B13", "C13", "D13", "E13", "F13", "G13", "A26", "E26", "G26"):
+                 *(f"{c}{first}" for c in "ABCDEFG"), f"A{last}", f"E{last}", f"G{last}"):
         assert ws[cell].protection.locked is False, cell
-        if cell not in ("G13", "G26"):  # openpyxl keeps no style on covered merged cells
+        if cell not in (f"G{first}", f"G{last}"):  # openpyxl keeps no style on covered merged cells
             assert ws[cell].fill.fgColor.rgb.endswith("FFF7D6"), cell
     for cell in ("A1", "F2", "A3", "D3", "A4", "B4", "D4", "F4", "A6", "B6", "A8", "B8", "A9",
-                 "B9", "A12", "F12"):
+                 "B9", f"A{hdr}", f"F{hdr}"):
         assert ws[cell].protection.locked is True, cell
     unit = wb[layout.UNIT_SHEET]
     assert unit["A2"].protection.locked and not unit["B2"].protection.locked
@@ -301,21 +310,28 @@ def test_print_setup(seed: Path) -> None:
         assert ws.print_options.horizontalCentered
         assert ws.page_margins.left == 0.5
         assert ws.print_area
-    assert wb["项目1"].print_title_rows == "$12:$12"
-    assert wb["项目2"].print_title_rows == "$13:$13"
+    for ws, project in zip(project_sheets(wb), seed_book().projects, strict=True):
+        hdr = project_geometry(project).header_row + 1
+        assert ws.print_title_rows == f"${hdr}:${hdr}"
+    assert wb["项目1"].print_title_rows == "$11:$11"   # GOAL_ROWS goal rows, then the header
+    assert wb["项目2"].print_title_rows == "$13:$13"   # four goals push the header down
 
 
 def test_fonts_and_widths(seed: Path) -> None:
     wb = openpyxl.load_workbook(seed)
     ws = wb["项目1"]
-    for cell in ("A3", "B3", "C13", "E13"):
+    first = project_geometry(seed_book().projects[0]).first_indicator_row + 1
+    assert first == 12
+    for cell in ("A3", "B3", f"C{first}", f"E{first}"):
         assert ws[cell].font.name == "宋体" and ws[cell].font.charset == 134
     assert ws["A1"].font.name == "黑体" and ws["A1"].font.charset == 134
     widths = [ws.column_dimensions[c].width for c in "ABCDEF"]  # openpyxl groups F:G under F
     assert widths == pytest.approx([w + 0.7109375 for w in layout.PROJECT_WIDTHS[:6]])
-    # long texts get taller rows
-    assert ws.row_dimensions[19].height > ws.row_dimensions[13].height
-    assert ws["C19"].alignment.wrap_text
+    # long texts get taller rows (the 7th indicator's name, "设备购置类项目持续使用时间（年）")
+    long = first + 6
+    assert ws[f"C{long}"].value == "设备购置类项目持续使用时间（年）"
+    assert ws.row_dimensions[long].height > ws.row_dimensions[first].height
+    assert ws[f"C{long}"].alignment.wrap_text
 
 
 # ------------------------------------------------------------------ cached values
@@ -567,7 +583,7 @@ from com.sun.star.beans import PropertyValue
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
-seed, blank, pdf, profile, port = sys.argv[1:6]
+seed, blank, pdf, profile, port, cases = sys.argv[1:7]
 office = subprocess.Popen(["soffice", "--headless", "--norestore", "--nologo",
                            "-env:UserInstallation=" + profile,
                            "--accept=socket,host=127.0.0.1,port=%s;urp;" % port],
@@ -601,14 +617,7 @@ try:
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(blank), "_blank", 0, (prop("Hidden", True),))
     sh = doc.Sheets.getByName("项目3")
     sh.unprotect("")
-    cases = [({}, False), ({"A13": "产出指标", "B13": "数量指标"}, False),
-             ({"B13": "社会效益指标"}, True), ({"B13": "数量指标", "B14": "质量指标"}, False),
-             ({"B14": "生态效益指标"}, True), ({"B14": "", "B15": "成本指标"}, False),
-             ({"A16": "效益指标", "B16": "社会效益指标"}, False), ({"B17": "可持续影响指标"}, False),
-             ({"B17": "数量指标"}, True), ({"B17": "", "A13": "满意度指标"}, True),
-             ({"A13": "产出指标", "F13": "年初工作计划"}, None), ({"F13": "", "E7": 1.5}, True),
-             ({"E7": 0.85}, False), ({"A13": "坏指标"}, True)]
-    for changes, expect in cases:
+    for changes, expect in json.loads(cases):
         for a, v in changes.items():
             cell = sh.getCellRangeByName(a)
             cell.setString(v) if isinstance(v, str) else cell.setValue(v)
@@ -624,6 +633,19 @@ finally:
     office.wait()
 print(json.dumps(out, ensure_ascii=False))
 """
+
+
+def _validation_cases() -> list[tuple[dict[str, str | float], bool | None]]:
+    """Edits tried one after another on the blank 项目3, and whether a cell is then invalid."""
+    r = project_geometry(Project()).first_indicator_row + 1   # 1-based first indicator row
+    assert r == 12                                            # A12 after GOAL_ROWS empty goal rows
+    return [({}, False), ({f"A{r}": "产出指标", f"B{r}": "数量指标"}, False),
+            ({f"B{r}": "社会效益指标"}, True), ({f"B{r}": "数量指标", f"B{r + 1}": "质量指标"}, False),
+            ({f"B{r + 1}": "生态效益指标"}, True), ({f"B{r + 1}": "", f"B{r + 2}": "成本指标"}, False),
+            ({f"A{r + 3}": "效益指标", f"B{r + 3}": "社会效益指标"}, False), ({f"B{r + 4}": "可持续影响指标"}, False),
+            ({f"B{r + 4}": "数量指标"}, True), ({f"B{r + 4}": "", f"A{r}": "满意度指标"}, True),
+            ({f"A{r}": "产出指标", f"F{r}": "年初工作计划"}, None), ({f"F{r}": "", "E7": 1.5}, True),
+            ({"E7": 0.85}, False), ({f"A{r}": "坏指标"}, True)]
 
 
 def _uno_python() -> str | None:
@@ -653,7 +675,8 @@ def libreoffice(tmp_path_factory, seed: Path, blank: Path) -> dict:
     pdf = tmp / "blank.pdf"
     port = str(random.randint(20000, 40000))
     proc = subprocess.run([python, str(script), str(seed), str(blank), str(pdf),
-                           (tmp / "profile").as_uri(), port],
+                           (tmp / "profile").as_uri(), port,
+                           json.dumps(_validation_cases(), ensure_ascii=False)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
