@@ -485,7 +485,9 @@ if st is not None:
 
     _CJK = "科普培训设备购置经费活动服务水平质量合格率群众使用者满意社会生态持续影响时间年度计划完成支出信息网络安全管理制度建设展牌宣传品次人所场项，。、"
     _ASCII = "abcdefxyzABCXYZ0123456789-/=&%"
-    _LABELS = all_label_keys() | {label_key(x.text) for x in (*layout.UNIT_LABELS, *layout.TARGET_COLUMNS)}
+    # A value spelled like a label (or one of its aliases) is read as that label: not a round trip case.
+    _LABELS = all_label_keys().union(*(x.keys for x in (*layout.UNIT_LABELS, *layout.TARGET_COLUMNS,
+                                                       *layout.UNIT_TOTAL_LABELS, *layout.DEPARTMENT_LABELS)))
 
     def _token(cjk: bool):
         return st.text(alphabet=_CJK[:-3] if cjk else _ASCII, min_size=1, max_size=8)
