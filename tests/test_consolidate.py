@@ -364,6 +364,27 @@ def test_worker_that_dies_takes_only_its_file(tmp_path: Path, monkeypatch: pytes
     assert all(rows[f"{i}.xlsx"]["状态"] != "无法读取" for i in (0, 1, 3))
 
 
+def test_a_reader_bug_in_one_file_never_stops_the_county(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(2):
+        write_book(book(f"73100{i}", f"单位{i}", [project(f"13082123P0002001000{i}T", "设备", "1", "1")]),
+                   folder / f"{i}.xlsx")
+    real = C.check_file
+
+    def buggy(path: Any, *args: Any) -> Any:
+        if Path(path).name == "0.xlsx":
+            raise ArithmeticError("decimal overflow")
+        return real(path, *args)
+
+    monkeypatch.setattr(C, "check_file", buggy)
+    out = tmp_path / "out.xlsx"
+    consolidate([folder], out, jobs=1)
+    rows = {Path(r["文件"]).name: r for r in records(out, "汇总")[:-1]}
+    assert rows["0.xlsx"]["状态"] == "无法读取" and "ArithmeticError" in rows["0.xlsx"]["说明"]
+    assert rows["1.xlsx"]["状态"] != "无法读取" and rows["1.xlsx"]["SHA-256"]
+
+
 def test_long_tables_continue_and_links_fall_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(county, "MAX_ROWS", 20)
     monkeypatch.setattr(county, "MAX_LINKS", 3)

@@ -47,7 +47,7 @@ from xl_budget.text import label_key
 CHECKPOINT_LABELS = ("3月底", "6月底", "10月底", "12月底")
 STREAM_ABOVE = 400  # input files above which the workbook streams rows to disk (constant_memory)
 MISSING_STATUS = "未提交"
-Progress = Callable[[int, int, "Submission"], None]
+OnFile = Callable[[int, int, "Submission"], None]
 FindingRow = tuple[str, str, str, str | None, str | None, str | None]  # code, severity, message, sheet, cell, project
 
 
@@ -121,7 +121,7 @@ class Result:
 def consolidate(inputs: Sequence[str | Path], out: str | Path, *, units: str | Path | None = None,
                 jobs: int | None = None, profile: str | Profile | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, csv_dir: str | Path | None = None,
-                progress: Progress | None = None) -> Result:
+                progress: OnFile | None = None) -> Result:
     """Read every unit workbook under ``inputs`` and write the county workbook ``out``.
 
     Args:
@@ -369,7 +369,7 @@ def _isolated(task: Callable, item: tuple[str, str]) -> Submission:
 
 # ------------------------------------------------------------------ Private API: assembly
 def _stream(files: Sequence[tuple[Path, str]], book: CountyWorkbook, tables: CsvTables | None,
-            profile: Profile, jobs: int | None, max_bytes: int, progress: Progress | None) -> list[Submission]:
+            profile: Profile, jobs: int | None, max_bytes: int, progress: OnFile | None) -> list[Submission]:
     subs = []
     for i, sub in enumerate(read_all(files, profile, jobs, max_bytes), 1):
         issues = [_issue_row(sub, f) for f in sub.findings]
@@ -402,7 +402,8 @@ def _finish(subs: list[Submission], expected: list[ExpectedUnit] | None, profile
     counted = {e.file for e in entries if e.key not in choices or choices[e.key].winner == e.file}
     missing = missing_units(entries, expected or ()) if expected else []
     known = _expected_keys(expected)
-    issues = [_cross_issue(f, by_file, expected) for f in cross]
+    unlisted = iter(missing)  # X003 findings come in the order of missing_units
+    issues = [_cross_issue(f, by_file, next(unlisted) if f.code == "X003" else None) for f in cross]
     links = [Link(by_file[f.file].path, f.sheet, f.cell) if f.file in by_file and f.cell else None
              for f in cross]
     summary = [_summary_row(s, s.file in counted, _note(s, choices, counted, known)) for s in subs]
@@ -441,17 +442,10 @@ def _apply_cross(cross: list[Finding], by_file: dict[str, Submission]) -> None:
                 p.warnings += f.severity == Severity.warning
 
 
-def _cross_issue(f: Finding, by_file: dict[str, Submission], expected: list[ExpectedUnit] | None) -> tuple:
+def _cross_issue(f: Finding, by_file: dict[str, Submission], unit: ExpectedUnit | None) -> tuple:
     sub = by_file.get(f.file or "")
-    code, name = (sub.unit_code, sub.unit_name) if sub else _missing_unit(f, expected)
+    code, name = (sub.unit_code, sub.unit_name) if sub else (unit.code, unit.name) if unit else (None, None)
     return (f.file, code, name, f.project, f.sheet, f.cell, f.code, f.severity.label, f.message)
-
-
-def _missing_unit(f: Finding, expected: list[ExpectedUnit] | None) -> tuple[str | None, str | None]:
-    for unit in expected or ():
-        if unit.label and unit.label in f.message:
-            return unit.code, unit.name
-    return None, None
 
 
 def _expected_keys(expected: list[ExpectedUnit] | None) -> tuple[set[str], set[str]] | None:
@@ -553,11 +547,12 @@ def county_plan(projects: Iterable[ProjectRow], straight_line: Sequence[Decimal]
 
 
 # ------------------------------------------------------------------ Public API: progress display
-def progress_reporter(console: Any) -> tuple[Progress, Callable[[], None]]:
+def progress_reporter(console: Any) -> tuple[OnFile, Callable[[], None]]:
     """(progress callback, stop) for a rich Console: a bar on a terminal, plain lines otherwise."""
     if not console.is_terminal:
         def line(done: int, total: int, sub: Submission) -> None:
-            console.print(f"[{done}/{total}] {sub.file}：{sub.status}", highlight=False, markup=False)
+            console.print(f"[{done}/{total}] {sub.file}：{sub.status}", highlight=False, markup=False,
+                          soft_wrap=True)
 
         return line, lambda: None
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn

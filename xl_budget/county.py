@@ -15,6 +15,7 @@ computed value, so pandas and python-calamine read numbers, not blanks.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -332,7 +333,11 @@ class _Sheet:
                 continue
             fmt = formats[c]
             if fmt is not None:
-                write_number(row, c, float(value), fmt)
+                number = float(value)
+                if math.isfinite(number):
+                    write_number(row, c, number, fmt)
+                else:  # a 400-digit "amount": Excel cannot hold it as a number, keep the text
+                    write_string(row, c, str(value))
             elif c == self.link_col and link is not None:
                 self._link(c, str(value), link)
             else:
