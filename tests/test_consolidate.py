@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -445,6 +447,33 @@ def test_an_earlier_county_workbook_may_be_replaced(county_run: tuple, tmp_path:
     target.write_bytes(out.read_bytes())
     consolidate([files["a"]], target, jobs=1)
     assert len(records(target, "汇总")) == 2
+
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recalculates_the_same_totals_and_keeps_the_links(county_run: tuple, tmp_path: Path) -> None:
+    out, files, _ = county_run
+    profile = tmp_path / "lo_profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    proc = subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                           "--convert-to", "xlsx:Calc Office Open XML", "--outdir", str(tmp_path / "lo"), str(out)],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    resaved = tmp_path / "lo" / out.name
+    assert table(resaved, "汇总")[-1][3:9] == pytest.approx(table(out, "汇总")[-1][3:9])
+    ws = openpyxl.load_workbook(resaved)["问题"]
+    links = [c.hyperlink for row in ws.iter_rows(min_row=2) for c in row if c.hyperlink is not None]
+    target = next(h for h in links if h.location == "'项目1'!B3" and "731003" in unquote(h.target))
+    # LibreOffice understood the absolute file URL (CJK, %20) and saves it relative to the copy.
+    assert (resaved.parent / unquote(target.target)).resolve() == files["c"].resolve()
 
 
 # ------------------------------------------------------------------ unit list, rules, plan
