@@ -8,6 +8,7 @@ the label's merged range) or ``below`` (the cell under the label, same column).
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -27,7 +28,7 @@ class Label(BaseModel):
     aliases: tuple[str, ...] = ()
     value: Direction = "right"
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         return frozenset(label_key(t) for t in (self.text, *self.aliases))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK}])")
@@ -35,6 +36,17 @@ def clean_label(value: object) -> str | None:
 
 
 def label_key(value: object) -> str:
+    """The comparison key of a printed label (cached: the same few hundred texts recur in
+    every workbook)."""
+    return _label_key(value) if isinstance(value, str) else _label_key_uncached(value)
+
+
+@lru_cache(maxsize=65536)
+def _label_key(value: str) -> str:
+    return _label_key_uncached(value)
+
+
+def _label_key_uncached(value: object) -> str:
     """The comparison key of a printed label: no whitespace, no enumeration prefix, ASCII
     punctuation, no trailing colon. "资金支出计 划（%）" and "资金支出计划(%)" get the same key."""
     text = clean_label(value) or ""
