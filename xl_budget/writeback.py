@@ -68,6 +68,9 @@ def save_workbook(wb: Any, dest: str | Path, *, source: str | Path | None = None
         values: values computed by the caller for formula cells it wrote, by (sheet, "A1").
     """
     dest = Path(dest)
+    if dest.suffix.lower() == ".xlsm":
+        # Registers the hook that puts back the buttons openpyxl drops from macro workbooks.
+        import xl_budget.excel  # noqa: F401
     cached = _cached_values(Path(source)) if source else {}
     cached.update(values or {})
     fd, tmp_name = tempfile.mkstemp(suffix=dest.suffix, prefix=".~xl_budget_", dir=dest.parent)
