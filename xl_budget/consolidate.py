@@ -148,8 +148,9 @@ def consolidate(inputs: Sequence[str | Path], out: str | Path, *, units: str | P
         raise InputError("没有找到要汇总的文件：请给出单位工作簿所在的文件夹或文件")
     expected = read_unit_list(units) if units else None
     book = CountyWorkbook(out, constant_memory=len(files) > STREAM_ABOVE)
-    tables = CsvTables(Path(csv_dir)) if csv_dir else None
+    tables: CsvTables | None = None
     try:
+        tables = CsvTables(Path(csv_dir)) if csv_dir else None
         subs = _stream(files, book, tables, prof, jobs, max_bytes, progress)
         result = _finish(subs, expected, prof, book, tables)
         book.close()
