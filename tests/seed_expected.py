@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "承德县科学技术协会_2023.txt"
 SEED_CANDIDATES = (
-    ROOT / "workbooks" / SEED_NAME,
+    ROOT / "docs" / "seed" / SEED_NAME,
     Path("/work/shared/domain/000_af608ca57cb24a69.txt"),
 )
 

@@ -436,7 +436,7 @@ def demo_books(seed: int = 0, n: int = 3) -> list[BudgetBook]:
 
 def _find_seed(out: Path) -> Path | None:
     root = Path(__file__).resolve().parent.parent
-    for path in (out / SEED_TEXT, root / "workbooks" / SEED_TEXT,
+    for path in (out / SEED_TEXT, root / "docs" / "seed" / SEED_TEXT,
                  Path("/work/shared/domain/000_af608ca57cb24a69.txt")):
         if path.is_file():
             return path
