@@ -131,3 +131,13 @@ def test_export_projects(exported: dict, i: int) -> None:
             for d in got["indicators"]]
     assert rows == want["indicators"]
     assert all(d["cell"].startswith("E") for d in got["indicators"])
+
+
+def test_seed_round_trips_model_workbook_model(tmp_path) -> None:
+    """The imported seed, written as a workbook and read back, is the same model."""
+    from xl_budget.parse import read_book
+    from xl_budget.template import write_book
+
+    book = import_text(X.seed_path())
+    write_book(book, tmp_path / "seed.xlsx")
+    assert read_book(tmp_path / "seed.xlsx").content() == book.content()
