@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from xl_budget.parse import read_book
 from xl_budget.profile import Profile, load_profile
 from xl_budget.rules import get_rules
 from xl_budget.rules.file import Rule_F001
+
+log = logging.getLogger(__name__)
 
 
 def _enabled(profile: Profile, select: Sequence[str] | None) -> list:
@@ -44,9 +47,16 @@ def check_file(path: str | Path, profile: Profile | None = None,
     try:
         book = read_book(path) if max_bytes == DEFAULT_MAX_BYTES else _read(path, max_bytes)
     except FileError as exc:
-        finding = Rule_F001().for_error(str(exc)).model_copy(update={"file": path.name})
-        return None, ReportTask(file=str(path), findings=[finding], readable=False)
+        return None, _unreadable(path, str(exc))
+    except Exception as exc:  # a reader bug must cost one file, never the run
+        log.exception("reading %s failed", path)
+        return None, _unreadable(path, f"读取时发生内部错误（{type(exc).__name__}），请把此文件发给技术支持")
     return book, ReportTask(file=str(path), findings=check_book(book, profile))
+
+
+def _unreadable(path: Path, reason: str) -> ReportTask:
+    finding = Rule_F001().for_error(reason).model_copy(update={"file": path.name})
+    return ReportTask(file=str(path), findings=[finding], readable=False)
 
 
 def _read(path: Path, max_bytes: int) -> BudgetBook:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -23,6 +22,8 @@ CHECKPOINTS: tuple[str, ...] = ("mar", "jun", "oct", "dec")
 def tidy_decimal(d: Decimal) -> Decimal:
     """One representation per value: 3.00 → 3, 4.860 → 4.86 (no exponent)."""
     d = d.normalize()
+    if not d.is_finite() or d.adjusted() > 15:
+        return d  # absurd magnitudes are reported by the rules, not reshaped here
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
 
@@ -32,7 +33,7 @@ Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]
 class Located(BaseModel):
     """A part of the workbook that remembers where each of its fields came from."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid")
 
     sheet: str | None = Field(default=None, exclude=True)
     cells: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
@@ -45,6 +46,9 @@ class Located(BaseModel):
 
 class Unit(Located):
     """单位信息: who submits the workbook."""
+
+    # amounts assigned later (reader, importer) still get their one representation
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     code: str | None = None
     name: str | None = None
@@ -80,6 +84,9 @@ class Department(Located):
 class Budget(Located):
     """预算规模: 预算数 = 财政资金 + 其他资金, in 万元."""
 
+    # amounts assigned later (reader, importer) still get their one representation
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
     total: Amount | None = None
     fiscal: Amount | None = None
     other: Amount | None = None
@@ -87,6 +94,9 @@ class Budget(Located):
 
 class Schedule(Located):
     """资金支出计划（%）: cumulative share of the budget spent by each checkpoint, 0–100."""
+
+    # amounts assigned later (reader, importer) still get their one representation
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     mar: Amount | None = None
     jun: Amount | None = None

@@ -25,6 +25,7 @@ from xl_budget.model import (
     Schedule,
     Unit,
     UnitRef,
+    tidy_decimal,
 )
 from xl_budget.text import clean_label, clean_text, label_key
 from xl_budget.values import IndicatorValue, is_rate_name, parse_value, to_halfwidth
@@ -122,9 +123,8 @@ def _below(grid: Grid, pos: tuple[int, int]) -> tuple[CellValue, str]:
 
 
 # ------------------------------------------------------------------ Private API: numbers
-def _tidy(d: Decimal) -> Decimal:
-    d = d.normalize()
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+_tidy = tidy_decimal
+_LIMIT = Decimal("1e15")  # no 万元 amount or percentage comes near this: it is a typing slip
 
 
 def to_decimal(value: CellValue) -> Decimal | None:
@@ -134,16 +134,22 @@ def to_decimal(value: CellValue) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(str(value))
     if isinstance(value, int | float):
-        return _tidy(Decimal(repr(float(value))))
+        number = Decimal(repr(float(value)))
+        if not number.is_finite() or abs(number) >= _LIMIT:
+            raise ValueError(str(value))
+        return _tidy(number)
     text = to_halfwidth(str(value)).strip().replace(" ", "")
     if not text:
         return None
     if not _NUMBER.match(text):
         raise ValueError(text)
     try:
-        return _tidy(Decimal(text.replace(",", "")))
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation as exc:
         raise ValueError(text) from exc
+    if abs(number) >= _LIMIT:
+        raise ValueError(text)
+    return _tidy(number)
 
 
 def _amount(part: Budget | Schedule | Unit, field: str, value: CellValue, cell: str) -> Decimal | None:
