@@ -91,7 +91,8 @@ def test_messages_are_chinese(rule: type[BaseRule]) -> None:
 
 
 def test_every_registered_code_has_a_fixture_file() -> None:
-    missing = [r.code for r in RULES if not (FIXTURES / f"{r.code}.yml").is_file()]
+    # Cross-unit rules (X) need several workbooks: tests/test_consolidate.py covers them.
+    missing = [r.code for r in RULES if r.scope == "book" and not (FIXTURES / f"{r.code}.yml").is_file()]
     assert not missing, f"rules without tests/fixtures/rules/<CODE>.yml: {missing}"
 
 

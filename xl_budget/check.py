@@ -12,7 +12,7 @@ from xl_budget.grids import DEFAULT_MAX_BYTES
 from xl_budget.model import BudgetBook
 from xl_budget.parse import read_book
 from xl_budget.profile import Profile, load_profile
-from xl_budget.rules import get_rules
+from xl_budget.rules import book_rules
 from xl_budget.rules.file import Rule_F001
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def _enabled(profile: Profile, select: Sequence[str] | None) -> list:
     rules = []
-    for rule in get_rules():
+    for rule in book_rules():
         tags = {rule.code, rule.family(), *rule.groups}
         if any(d in tags for d in profile.disable):
             continue

@@ -6,7 +6,8 @@ from importlib import import_module
 
 from xl_budget.rules.base import BaseRule
 
-FAMILIES = ("file", "identity", "budget", "schedule", "goals", "indicators", "department")
+FAMILIES = ("file", "identity", "budget", "schedule", "goals", "indicators", "department",
+            "consolidation")
 
 
 def get_rules() -> list[type[BaseRule]]:
@@ -21,6 +22,11 @@ def get_rules() -> list[type[BaseRule]]:
             continue
         rules.extend(module.get_rules())
     return rules
+
+
+def book_rules() -> list[type[BaseRule]]:
+    """The rules that check one workbook (everything but the cross-unit X rules)."""
+    return [r for r in get_rules() if r.scope == "book"]
 
 
 def rule_by_code(code: str) -> type[BaseRule] | None:

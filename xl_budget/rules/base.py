@@ -26,6 +26,7 @@ class BaseRule:
     groups: ClassVar[tuple[str, ...]] = ("all",)
     severity: ClassVar[Severity]
     messages: ClassVar[dict[str, str]]
+    scope: ClassVar[str] = "book"  # "county": checks many workbooks at once (consolidation)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -121,6 +121,7 @@ def counted_files(entries: Sequence[UnitFile]) -> set[str]:
 # ------------------------------------------------------------------ Rules
 class _CrossRule:
     # Mixin: the rule checks many workbooks at once through ``check_units``.
+    scope = "county"
     code: str
     severity: Severity
     messages: dict[str, str]
