@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,9 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 16)
 def a1(row: int, col: int) -> str:
-    """0-based (row, col) → "B7"."""
+    """0-based (row, col) → "B7" (cached: the reader asks for the same few thousand cells)."""
     return f"{col_letter(col)}{row + 1}"
 
 

@@ -21,6 +21,17 @@ def clean_text(value: object) -> str | None:
     """
     if value is None:
         return None
+    if isinstance(value, str) and len(value) <= 64:
+        return _clean_short(value)  # names and descriptions recur across workbooks
+    return _clean_text(value)
+
+
+@lru_cache(maxsize=65536)
+def _clean_short(value: str) -> str | None:
+    return _clean_text(value)
+
+
+def _clean_text(value: object) -> str | None:
     text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACE_NEAR_CJK.sub("", line).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
