@@ -133,16 +133,10 @@ class Grid:
                     yield r, c, v
 
 
-def _clean(value: Any) -> CellValue:
-    if value == "" or value is None:
-        return None
-    return value
-
-
 def make_grid(name: str, rows: Sequence[Sequence[Any]], merges: Sequence[Range] = (),
               visible: bool = True) -> Grid:
     """A grid from plain rows, ``''`` and None both meaning empty."""
-    return Grid(name, [[_clean(v) for v in row] for row in rows], list(merges), visible)
+    return Grid(name, [[None if v == "" else v for v in row] for row in rows], list(merges), visible)
 
 
 # ------------------------------------------------------------------ IO methods
