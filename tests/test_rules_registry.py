@@ -24,6 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 CODE = re.compile(r"^[FCBPGIDX]\d{3}$")
 NAME = re.compile(r"^[a-z]+(?:\.[a-z0-9_]+)+$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 # The rule catalogue of DOMAIN.md: code → default severity letter (E error, W warning, I info).
@@ -81,6 +82,25 @@ def test_docstring_has_summary_then_anti_pattern_then_best_practice(rule: type[B
     anti, best = doc.find("**Anti-pattern**"), doc.find("**Best practice**")
     assert anti > doc.find(summary), f"{rule.code}: no **Anti-pattern** after the summary"
     assert best > anti, f"{rule.code}: **Best practice** must follow **Anti-pattern**"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=rule_id)
+def test_title_is_short_chinese(rule: type[BaseRule]) -> None:
+    title = rule.__dict__.get("title")
+    assert isinstance(title, str) and title == title.strip(), f"{rule.code}: no title of its own"
+    assert CJK.search(title) and not LATIN.search(title), f"{rule.code}: title is not Chinese: {title!r}"
+    assert 2 <= len(title) <= 24 and not title.endswith(("。", ".")), f"{rule.code}: title {title!r}"
+
+
+def test_titles_are_unique() -> None:
+    titles = [r.title for r in RULES]
+    assert len(titles) == len(set(titles)), f"duplicate titles: {sorted(t for t in titles if titles.count(t) > 1)}"
+
+
+def test_a_rule_without_a_title_is_refused() -> None:
+    with pytest.raises(TypeError, match="lacks title"):
+        type("Rule_B999", (BaseRule,), {"__doc__": "Doc.", "name": "budget.x", "severity": Severity.error,
+                                        "messages": {"default": "错"}})
 
 
 @pytest.mark.parametrize("rule", RULES, ids=rule_id)

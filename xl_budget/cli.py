@@ -133,7 +133,7 @@ def validate_cmd(
 # ------------------------------------------------------------------ rules
 @app.command("rules")
 def rules_cmd() -> None:
-    """列出全部校验规则：代码、级别、名称、说明。"""
+    """列出全部校验规则：代码、级别、名称、标题。"""
     from rich.table import Table
 
     from xl_budget.docs import rule_rows
@@ -143,7 +143,7 @@ def rules_cmd() -> None:
         sys.stdout.write("".join("\t".join(row) + "\n" for row in rows))
         return
     table = Table(title=f"校验规则（{len(rows)} 条）")
-    for title in ("代码", "级别", "名称", "说明"):
+    for title in ("代码", "级别", "名称", "标题"):
         table.add_column(title)
     for row in rows:
         table.add_row(*row)

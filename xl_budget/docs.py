@@ -1,8 +1,8 @@
 """The rule reference, generated from the registry: ``python -m xl_budget.docs [--check] [OUT]``.
 
 ``docs/rules.md`` and the ``xl-budget rules`` / ``xl-budget rule CODE`` output all come from
-the rule classes (code, severity, dotted name, groups, docstring, message templates); nothing
-here is written by hand, so the reference cannot drift from the code.
+the rule classes (code, severity, dotted name, Chinese title, groups, docstring, message
+templates); nothing here is written by hand, so the reference cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ FAMILY_TITLES = {
 
 # ------------------------------------------------------------------ Public API
 def rule_rows() -> list[tuple[str, str, str, str]]:
-    """(code, severity, dotted name, summary) of every registered rule, in catalogue order."""
-    return [(r.code, r.severity.value, r.name, r.summary()) for r in get_rules()]
+    """(code, severity, dotted name, Chinese title) of every registered rule, in catalogue order."""
+    return [(r.code, r.severity.value, r.name, r.title) for r in get_rules()]
 
 
 def rule_text(code: str) -> str | None:
-    """The full description of one rule (its docstring and messages), None if unknown."""
+    """The full description of one rule (title, docstring and messages), None if unknown."""
     rule = rule_by_code(code.strip())
     return _section(rule, heading="") if rule else None
 
@@ -48,10 +48,10 @@ def render() -> str:
         "Select rules with `xl-budget validate --select CODE,FAMILY,GROUP` "
         "(e.g. `B002`, `I`, `budget`); disable them in a profile's `disable` list.",
         "",
-        "| Code | Severity | Name | Summary |",
-        "|---|---|---|---|",
-        *(f"| [{r.code}](#{r.code.lower()}) | {r.severity.value} | `{r.name}` | {_cell(r.summary())} |"
-          for r in rules),
+        "| Code | Severity | 标题 Title | Name | Summary |",
+        "|---|---|---|---|---|",
+        *(f"| [{r.code}](#{r.code.lower()}) | {r.severity.value} | {_cell(r.title)} | `{r.name}` "
+          f"| {_cell(r.summary())} |" for r in rules),
     ]
     family = None
     for rule in rules:
@@ -94,13 +94,11 @@ def _cell(text: str) -> str:
 
 def _section(rule: type[BaseRule], heading: str) -> str:
     doc = inspect.cleandoc(rule.__doc__ or "")
-    summary, _, body = doc.partition("\n")
-    lines = [f"{heading}{rule.code} · {summary}".lstrip(), "",
+    lines = [f"{heading}{rule.code} · {rule.title}".lstrip(), "",
              f"- Severity: **{rule.severity.value}** ({rule.severity.label})",
              f"- Name: `{rule.name}`",
              f"- Groups: {', '.join(f'`{g}`' for g in rule.groups)}"]
-    if body.strip():
-        lines += ["", body.strip()]
+    lines += ["", doc.strip()]
     lines += ["", "Messages:", ""]
     lines += [f"- `{key}`: {text}" for key, text in rule.messages.items()]
     return "\n".join(lines)

@@ -14,7 +14,8 @@ _CODE = re.compile(r"^Rule_([FCBPGIDX]\d{3})$")
 
 
 class BaseRule:
-    """Subclasses are named ``Rule_<CODE>``; the first docstring line is the summary users see.
+    """Subclasses are named ``Rule_<CODE>``; ``title`` is the short Chinese heading users see,
+    the docstring (first line: the summary) explains the rule to developers.
 
     Override ``check_book`` (whole workbook) or ``check_project`` (each project table).
     Messages are Chinese templates in ``messages``, formatted with the keyword arguments
@@ -23,6 +24,7 @@ class BaseRule:
 
     code: ClassVar[str]
     name: ClassVar[str]
+    title: ClassVar[str]  # short Chinese title in the catalogue's words, shown to users
     groups: ClassVar[tuple[str, ...]] = ("all",)
     severity: ClassVar[Severity]
     messages: ClassVar[dict[str, str]]
@@ -36,7 +38,7 @@ class BaseRule:
         cls.code = m.group(1)
         if not (cls.__doc__ or "").strip():
             raise TypeError(f"{cls.__name__} needs a docstring (its first line is the summary)")
-        for attr in ("name", "severity", "messages"):
+        for attr in ("name", "title", "severity", "messages"):
             if not hasattr(cls, attr):
                 raise TypeError(f"{cls.__name__} lacks {attr}")
 

@@ -46,6 +46,7 @@ class Rule_B001(BaseRule):
     """
 
     name = "budget.total_missing"
+    title = "预算数未填写或金额不是数字"
     groups = ("all", "budget")
     severity = Severity.error
     messages = {
@@ -80,6 +81,7 @@ class Rule_B002(BaseRule):
     """
 
     name = "budget.total_mismatch"
+    title = "预算数不等于财政资金与其他资金之和"
     groups = ("all", "budget")
     severity = Severity.error
     messages = {"default": "预算数 {total} 万元 不等于 财政资金 {fiscal} + 其他资金 {other} = {sum} 万元："
@@ -104,6 +106,7 @@ class Rule_B003(BaseRule):
     """
 
     name = "budget.negative"
+    title = "金额为负数"
     groups = ("all", "budget")
     severity = Severity.error
     messages = {"default": "{label} {found} 万元 是负数：金额不能为负，请填写实际安排的金额（没有则留空或填 0）"}
@@ -123,6 +126,7 @@ class Rule_B004(BaseRule):
     """
 
     name = "budget.use_missing"
+    title = "资金用途未填写"
     groups = ("all", "budget")
     severity = Severity.warning
     messages = {"default": "资金用途为空：请简要写明资金的具体用途（如“举办科普活动和培训的场地、材料费”）"}

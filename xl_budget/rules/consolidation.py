@@ -145,6 +145,7 @@ class Rule_X001(_CrossRule, BaseRule):
     """
 
     name = "consolidation.duplicate_project_code"
+    title = "同一项目编码出现在两个单位"
     groups = ("all", "consolidation")
     severity = Severity.error
     messages = {"default": "项目编码 {code} 同时出现在其他单位的工作簿中（{others}）：同一项目只能由一个单位填报，"
@@ -178,6 +179,7 @@ class Rule_X002(_CrossRule, BaseRule):
     """
 
     name = "consolidation.duplicate_submission"
+    title = "同一单位报送了多个文件"
     groups = ("all", "consolidation")
     severity = Severity.warning
     messages = {
@@ -209,6 +211,7 @@ class Rule_X003(_CrossRule, BaseRule):
     """
 
     name = "consolidation.missing_unit"
+    title = "应报送单位没有报送文件"
     groups = ("all", "consolidation")
     severity = Severity.warning
     messages = {"default": "名单中的单位 {unit} 没有提交工作簿：请联系该单位报送"}

@@ -23,6 +23,7 @@ class Rule_D001(BaseRule):
     """
 
     name = "department.overall_missing"
+    title = "部门整体绩效目标未填写"
     groups = ("all", "department")
     severity = Severity.warning
     messages = {
@@ -51,6 +52,7 @@ class Rule_D002(BaseRule):
     """
 
     name = "department.total_mismatch"
+    title = "单位预算数合计不等于各项目预算数之和"
     groups = ("all", "department")
     severity = Severity.error
     messages = {"default": "单位预算数合计 {stated} 万元 与各项目预算数之和 {sum} 万元（{count} 个项目）不一致："

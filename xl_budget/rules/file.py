@@ -18,6 +18,7 @@ class Rule_F001(BaseRule):
     """
 
     name = "file.unreadable"
+    title = "文件无法作为工作簿打开"
     groups = ("all", "file")
     severity = Severity.error
     messages = {"default": "无法打开工作簿：{reason}"}
@@ -35,6 +36,7 @@ class Rule_F002(BaseRule):
     """
 
     name = "file.no_project_table"
+    title = "未找到项目绩效目标表"
     groups = ("all", "file")
     severity = Severity.error
     messages = {"default": "工作簿中没有找到项目绩效目标表（缺少“项目编码”等表头）：请使用标准模板填报，不要删除或改写表头文字"}
@@ -52,6 +54,7 @@ class Rule_F003(BaseRule):
     """
 
     name = "file.unit_mismatch"
+    title = "单位编码或名称缺失或各表不一致"
     groups = ("all", "file")
     severity = Severity.error
     messages = {

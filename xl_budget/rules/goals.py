@@ -18,6 +18,7 @@ class Rule_G001(BaseRule):
     """
 
     name = "goals.missing"
+    title = "绩效目标未填写"
     groups = ("all", "goals")
     severity = Severity.error
     messages = {"default": "绩效目标为空：请在“目标内容1”后填写项目年度绩效目标，写明用这笔资金要完成的"

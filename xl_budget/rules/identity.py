@@ -56,6 +56,7 @@ class Rule_C001(BaseRule):
     """
 
     name = "identity.code_missing"
+    title = "项目编码未填写"
     groups = ("all", "identity")
     severity = Severity.error
     messages = {"default": "项目编码为空：请填写预算系统中的 21 位项目编码（如 {example}）"}
@@ -74,6 +75,7 @@ class Rule_C002(BaseRule):
     """
 
     name = "identity.code_malformed"
+    title = "项目编码格式错误"
     groups = ("all", "identity")
     severity = Severity.error
     messages = {"default": "项目编码“{found}”格式不正确：{problem}。项目编码应为 21 位：6 位地区码 + 2 位年度"
@@ -95,6 +97,7 @@ class Rule_C003(BaseRule):
     """
 
     name = "identity.code_region_year"
+    title = "项目编码中的地区或年度与单位不符"
     groups = ("all", "identity")
     severity = Severity.warning
     messages = {
@@ -127,6 +130,7 @@ class Rule_C004(BaseRule):
     """
 
     name = "identity.name_missing"
+    title = "项目名称未填写"
     groups = ("all", "identity")
     severity = Severity.error
     messages = {"default": "项目名称为空：请填写与预算系统一致的项目名称（如“安可设备购置”）"}
@@ -145,6 +149,7 @@ class Rule_C005(BaseRule):
     """
 
     name = "identity.code_duplicate"
+    title = "同一工作簿中项目编码重复"
     groups = ("all", "identity")
     severity = Severity.error
     messages = {"default": "项目编码“{found}”与{first}的项目编码重复：每个项目只能填一张表，"

@@ -54,6 +54,7 @@ class Rule_I001(BaseRule):
     """
 
     name = "indicators.unknown_level1"
+    title = "一级指标不在指标体系中"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {
@@ -84,6 +85,7 @@ class Rule_I002(BaseRule):
     """
 
     name = "indicators.bad_level2"
+    title = "二级指标不属于所填一级指标"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {
@@ -116,6 +118,7 @@ class Rule_I003(BaseRule):
     """
 
     name = "indicators.name_missing"
+    title = "三级指标名称未填写"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {"default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”"}
@@ -134,6 +137,7 @@ class Rule_I004(BaseRule):
     """
 
     name = "indicators.value_missing"
+    title = "指标值未填写"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
     messages = {"default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”"}
@@ -155,6 +159,7 @@ class Rule_I005(BaseRule):
     """
 
     name = "indicators.value_unreadable"
+    title = "指标值无法识别"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
     messages = {"default": "指标“{name}”的指标值“{value}”无法识别：请写成“符号+数字+单位”（如“≥2项”“≥95%”）"
@@ -174,6 +179,7 @@ class Rule_I006(BaseRule):
     """
 
     name = "indicators.unit_missing"
+    title = "定量指标值缺少计量单位"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.warning
     messages = {
@@ -218,6 +224,7 @@ class Rule_I007(BaseRule):
     """
 
     name = "indicators.rate_range"
+    title = "比率超出0–100%或写成“≥100”"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
     messages = {
@@ -260,6 +267,7 @@ class Rule_I008(BaseRule):
     """
 
     name = "indicators.kind_mismatch"
+    title = "指标值类型与指标名称不符"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.warning
     messages = {
@@ -300,6 +308,7 @@ class Rule_I009(BaseRule):
     """
 
     name = "indicators.satisfaction"
+    title = "满意度不是百分比或低于最低要求"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.warning
     messages = {
@@ -345,6 +354,7 @@ class Rule_I010(BaseRule):
     """
 
     name = "indicators.cost_over_budget"
+    title = "成本指标超过项目预算数"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
     messages = {
@@ -371,6 +381,7 @@ class Rule_I011(BaseRule):
     """
 
     name = "indicators.timeliness_money"
+    title = "时效指标填写了金额或预算数"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
     messages = {
@@ -391,6 +402,7 @@ class Rule_I012(BaseRule):
     """
 
     name = "indicators.direction"
+    title = "指标值方向（≥/≤）写反"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.warning
     messages = {
@@ -436,6 +448,7 @@ class Rule_I013(BaseRule):
     """
 
     name = "indicators.duplicate"
+    title = "同一项目中指标重复"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.warning
     messages = {"default": "指标“{level2} / {name}”在本项目中重复出现（第一次在 {first}）：请删除重复行或改用不同的指标名称"}
@@ -461,6 +474,7 @@ class Rule_I014(BaseRule):
     """
 
     name = "indicators.basis_missing"
+    title = "指标值确定依据未填写"
     groups = ("all", "indicators", "indicators.text")
     severity = Severity.warning
     messages = {"default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他"}
@@ -479,6 +493,7 @@ class Rule_I015(BaseRule):
     """
 
     name = "indicators.description_repeats_name"
+    title = "绩效指标描述只是重复指标名称"
     groups = ("all", "indicators", "indicators.text")
     severity = Severity.info
     messages = {"default": "绩效指标描述“{description}”只是重复了指标名称：请说明该指标衡量什么、如何计算或统计"}
@@ -497,6 +512,7 @@ class Rule_I016(BaseRule):
     """
 
     name = "indicators.placeholder"
+    title = "三级指标只写了指标类别名称"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.warning
     messages = {"default": "三级指标“{name}”只是指标类别的名称，不是具体指标：请写明衡量的内容，如“带动农户增收金额”"}
@@ -517,6 +533,7 @@ class Rule_I017(BaseRule):
     """
 
     name = "indicators.category_missing"
+    title = "缺少必备的指标类别"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
     messages = {

@@ -91,6 +91,7 @@ class Rule_P001(BaseRule):
     """
 
     name = "schedule.percent_invalid"
+    title = "支出进度百分比超出0–100%或不是数字"
     groups = ("all", "schedule")
     severity = Severity.error
     messages = {
@@ -117,6 +118,7 @@ class Rule_P002(BaseRule):
     """
 
     name = "schedule.decreasing"
+    title = "累计支出计划出现下降"
     groups = ("all", "schedule")
     severity = Severity.error
     messages = {"default": "{checkpoint}的累计支出计划 {found} 低于{previous}的 {before}：支出计划是累计数，"
@@ -138,6 +140,7 @@ class Rule_P003(BaseRule):
     """
 
     name = "schedule.year_end"
+    title = "12月底支出进度不是100%"
     groups = ("all", "schedule")
     severity = Severity.error
     messages = {
@@ -166,6 +169,7 @@ class Rule_P004(BaseRule):
     """
 
     name = "schedule.slow_pacing"
+    title = "支出进度明显落后于均衡进度"
     groups = ("all", "schedule")
     severity = Severity.warning
     messages = {"default": "支出进度偏慢：{checkpoint}累计计划 {found}，比均衡进度 {line} 低 {lag} 个百分点"
@@ -195,6 +199,7 @@ class Rule_P005(BaseRule):
     """
 
     name = "schedule.blank"
+    title = "支出计划全部空白"
     groups = ("all", "schedule")
     severity = Severity.error
     messages = {"default": "资金支出计划（%）全部为空：请填写 3月底、6月底、10月底、12月底 的累计支出比例"
