@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import pytest
+from seed_expected import seed_path
 from typer.testing import CliRunner
 
 from xl_budget.cli import app
@@ -22,7 +22,7 @@ from xl_budget.rules import rule_by_code
 from xl_budget.text import clean_label, label_key
 from xl_budget.values import implied_unit
 
-SEED = Path(__file__).resolve().parents[2] / "shared/domain/000_af608ca57cb24a69.txt"
+SEED = seed_path()  # the seed document, copied into docs/seed/
 WORKBOOK = "承德县科学技术协会_2023.xlsx"
 Where = tuple[str, str]  # (sheet, cell)
 
