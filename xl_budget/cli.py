@@ -27,7 +27,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a Chinese error message and return the Exit to raise."""
+    """Print a Chinese error message (plain text, never rich markup) and return the Exit to raise."""
     err.print(f"[bold red]错误：[/]{escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -104,12 +104,11 @@ def validate_cmd(
 
     退出状态：0 没有错误（可有警告），1 发现错误（含无法打开的文件），2 参数错误或路径不存在。
     """
-    from rich.markup import escape
 
     from xl_budget import api
 
     if fmt not in ("text", "json"):
-        raise fail(f"--format 只能是 text 或 json（收到 {escape(fmt)}）")
+        raise fail(f"--format 只能是 text 或 json（收到 {fmt}）")
     if annotate is not None and in_place:
         raise fail("--annotate 与 --in-place 不能同时使用：前者另存标注结果，后者直接修改原工作簿")
     try:  # expand_paths also refuses paths that do not exist
@@ -117,7 +116,7 @@ def validate_cmd(
         targets = api.annotate_targets(files, annotate, in_place)
         report = api.validate(files, profile, select)
     except XlBudgetError as exc:
-        raise fail(escape(str(exc))) from None
+        raise fail(str(exc)) from None
     sys.stdout.write(report.to_json() + "\n" if fmt == "json" else
                      "".join(f.line() + "\n" for f in report.findings))
     sys.stdout.flush()
@@ -155,13 +154,12 @@ def rule_cmd(
     code: Annotated[str, typer.Argument(help="规则代码，如 B002")],
 ) -> None:
     """显示一条规则的详细说明（反例与正确做法）。"""
-    from rich.markup import escape
 
     from xl_budget.docs import rule_text
 
     text = rule_text(code)
     if text is None:
-        raise fail(f"没有规则 {escape(code)}：运行 xl-budget rules 查看全部规则代码")
+        raise fail(f"没有规则 {code}：运行 xl-budget rules 查看全部规则代码")
     sys.stdout.write(text + "\n")
 
 
@@ -185,7 +183,7 @@ def fill_cmd(
     try:
         result = fill_file(workbook, out, load_profile(profile))
     except XlBudgetError as exc:
-        raise fail(str(exc)) from None
+        raise fail(f"{workbook.name}：{exc}") from None
     for change in result.changes:
         typer.echo(change.line())
     for finding in result.findings:

@@ -29,6 +29,7 @@ from xl_budget import TEMPLATE_VERSION, layout
 from xl_budget.errors import FileError, InputError
 from xl_budget.grids import a1, col_letter
 from xl_budget.model import CHECKPOINTS, BudgetBook, Department, Project, Unit
+from xl_budget.writeback import keep_mode
 
 # ------------------------------------------------------------------ Public API: constants
 DEFAULT_LISTS: dict[str, list[str]] = {
@@ -98,6 +99,7 @@ def write_book(book: BudgetBook, path: str | Path, *,
     os.close(fd)
     try:
         _render(book, tmp_name, lists, vba_project)
+        keep_mode(Path(tmp_name), path)
         os.replace(tmp_name, path)
     except OSError as exc:
         raise FileError(f"无法写入文件 {path}：{exc.strerror or exc}", path=str(path),
@@ -146,6 +148,7 @@ def new_workbook(out: str | Path, *, unit_code: str | None = None, unit_name: st
             write_book(book, tmp_name, profile_lists=profile_lists, vba_project=vba)
             win, mac = excel.detected_interpreters()
             excel.add_macro_ui(tmp_name, interpreter_win=win, interpreter_mac=mac)
+            keep_mode(Path(tmp_name), out)
             os.replace(tmp_name, out)
         finally:
             if os.path.exists(tmp_name):
