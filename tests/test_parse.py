@@ -169,3 +169,20 @@ def test_a_slip_above_100_percent_among_fractions_reads_as_such(tmp_path: Path) 
     _sheet(wb, "项目1", rows)
     [p] = read_book(_save(wb, tmp_path)).projects
     assert p.schedule.values() == [30, 60, 85, 150]
+
+
+def test_spare_blank_project_sheets_are_not_projects(tmp_path: Path) -> None:
+    from xl_budget.check import check_book
+    from xl_budget.model import BudgetBook, Project, Unit
+    from xl_budget.template import new_workbook, write_book
+
+    new_workbook(tmp_path / "blank.xlsx", unit_code="731001", unit_name="某单位", projects=3)
+    blank = read_book(tmp_path / "blank.xlsx")
+    assert blank.projects == [] and blank.blank_tables == ["项目1", "项目2", "项目3"]
+    assert [(f.code, f.sheet, f.cell) for f in check_book(blank) if f.code == "F002"] == [("F002", "项目1", "B3")]
+
+    book = BudgetBook(unit=Unit(code="731001", name="某单位"),
+                      projects=[Project(code="13082123P00020010002T", name="甲"), Project()])
+    write_book(book, tmp_path / "one.xlsx")
+    one = read_book(tmp_path / "one.xlsx")
+    assert [p.name for p in one.projects] == ["甲"] and one.blank_tables == ["项目2"]

@@ -203,14 +203,14 @@ def compute_changes(book: BudgetBook, profile: Profile | None = None,
     """
     profile = profile or load_profile()
     ctx = _Ctx(book, profile, cells if cells is not None else cells_from_book(book))
-    for project in book.projects:
-        if project.sheet and not _unused(project):
+    for project in book.projects:  # spare blank template sheets are not projects (parse)
+        if project.sheet:
             _fill_project(ctx, project)
     if unit is not None and book.projects:
         _fill_unit(ctx, unit)
     elif book.projects:
         ctx.result.notes.append("工作簿中没有“单位信息”汇总区（项目个数、预算数合计等），未填写单位汇总。")
-    if not book.projects:
+    if not book.projects and not book.blank_tables:
         ctx.report("F002", None, None, None, "工作簿中没有找到项目绩效目标表（缺少“项目编码”等表头），"
                    "没有可填充的内容：请使用标准模板（xl-budget new）填报")
     return ctx.result
@@ -326,14 +326,6 @@ class _Ctx:
         self.result.findings.append(Finding(
             code=code, severity=severity, message=message, sheet=sheet, cell=cell,
             project=project.code if project is not None else None))
-
-
-def _unused(project: Project) -> bool:
-    # An untouched template sheet: nothing typed anywhere.
-    b, s = project.budget, project.schedule
-    return not (project.code or project.name or project.use or project.goals or b.invalid
-                or any(getattr(b, f) is not None for f in _FIELD_TEXT) or not s.is_blank
-                or any(i.name or i.value or i.description for i in project.indicators))
 
 
 def _fill_project(ctx: _Ctx, project: Project) -> None:

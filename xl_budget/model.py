@@ -143,6 +143,14 @@ class Project(Located):
     indicators: list[Indicator] = Field(default_factory=list)
     unit: UnitRef | None = Field(default=None, exclude=True)
 
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed in the table (the unit line and template formulas do not count)."""
+        b = self.budget
+        return not (self.code or self.name or self.use or self.goals or self.indicators
+                    or b.total is not None or b.fiscal is not None or b.other is not None or b.invalid
+                    or not self.schedule.is_blank)
+
 
 class BudgetBook(Located):
     """Everything one unit submits: the parsed content of one workbook file."""
@@ -151,6 +159,8 @@ class BudgetBook(Located):
     unit: Unit = Field(default_factory=Unit)
     department: Department = Field(default_factory=Department)
     projects: list[Project] = Field(default_factory=list)
+    # Sheets whose project table holds nothing typed (a spare sheet of the template).
+    blank_tables: list[str] = Field(default_factory=list, exclude=True)
 
     def content(self) -> dict:
         """The data without locations, for comparing two books."""

@@ -65,7 +65,11 @@ def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
             book.unit = _read_unit(grid, index)
         if index.find_any(*(lab.keys for lab in L.DEPARTMENT_LABELS)) and book.department.is_empty:
             book.department = _read_department(grid, index)
-        book.projects.extend(_read_projects(grid, index))
+        for project in _read_projects(grid, index):
+            if project.is_blank:
+                book.blank_tables.append(grid.name)
+            else:
+                book.projects.append(project)
     _unit_from_projects(book)
     return book
 

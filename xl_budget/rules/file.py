@@ -39,10 +39,15 @@ class Rule_F002(BaseRule):
     title = "未找到项目绩效目标表"
     groups = ("all", "file")
     severity = Severity.error
-    messages = {"default": "工作簿中没有找到项目绩效目标表（缺少“项目编码”等表头）：请使用标准模板填报，不要删除或改写表头文字"}
+    messages = {
+        "default": "工作簿中没有找到项目绩效目标表（缺少“项目编码”等表头）：请使用标准模板填报，不要删除或改写表头文字",
+        "all_blank": "项目绩效目标表都是空白的：请至少填写一个项目（项目编码、项目名称、预算数、绩效目标和指标）",
+    }
 
     def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        if not book.projects:
+        if not book.projects and book.blank_tables:
+            yield self.finding(None, None, "all_blank", sheet=book.blank_tables[0], cell="B3")
+        elif not book.projects:
             yield self.finding(None, None)
 
 
