@@ -5,17 +5,22 @@ category a row sits in (成本 / 时效 / 数量), what its 三级 name denotes 
 state such as 设备性能良好, a service life, a 满意度), and the normalised keys used to compare
 names. The word lists are review practice, not law: they are kept short and explicit so a
 reviewer can see why a row was (or was not) classified.
+
+The functions of a name or category string are cached: the same few thousand texts recur in
+every row check of every workbook, and each rule asks again.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
+from xl_budget import values
 from xl_budget.model import Indicator
 from xl_budget.profile import Profile
 from xl_budget.text import label_key
-from xl_budget.values import IndicatorValue, implied_unit, is_rate_name, to_wan
+from xl_budget.values import IndicatorValue, is_rate_name, to_wan
 
 # ------------------------------------------------------------------ Vocabulary
 
@@ -72,21 +77,26 @@ HUNDRED = Decimal(100)
 _BRACKETS = re.compile(r"[()\[\]【】《》〔〕<>“”\"'‘’、,.。;:]")
 _TRAILING_NOTE = re.compile(r"(?:\([^()]*(?:\)|$))+$")
 
+_TEXTS = 65536  # size of each cache of name / category texts
+
 
 # ------------------------------------------------------------------ Keys
 
 
+@lru_cache(maxsize=_TEXTS)
 def key(text: str | None) -> str:
     """Comparison key of a category or name: whitespace, width and punctuation folded."""
     return label_key(text) if text else ""
 
 
+@lru_cache(maxsize=_TEXTS)
 def name_key(text: str | None) -> str:
     """A 三级 name or description compared loosely: brackets and punctuation dropped, so
     "持续使用时间（年" and "持续使用 时间（年）" match."""
     return _BRACKETS.sub("", key(text))
 
 
+@lru_cache(maxsize=_TEXTS)
 def bare(name: str | None) -> str:
     """The name's key without its trailing bracketed note ("群众满意度（%）" → "群众满意度")."""
     return _TRAILING_NOTE.sub("", key(name))
@@ -99,10 +109,16 @@ def is_cost(ind: Indicator, profile: Profile) -> bool:
     """A 成本指标 row: its 二级 is the profile's cost 二级, or (central 2021) it sits under
     a 成本 一级 of its own; a 二级 spelled "…成本指标" counts in any profile."""
     req = profile.required
-    level1, level2 = key(ind.level1), key(ind.level2)
-    if level2 and (level2 == key(req.cost_level2) or level2.endswith("成本指标")):
+    return _is_cost(ind.level1, ind.level2, req.cost_level1, req.cost_level2, req.output)
+
+
+@lru_cache(maxsize=_TEXTS)
+def _is_cost(level1: str | None, level2: str | None, cost_level1: str, cost_level2: str,
+             output: str) -> bool:
+    level2_key = key(level2)
+    if level2_key and (level2_key == key(cost_level2) or level2_key.endswith("成本指标")):
         return True
-    return key(req.cost_level1) != key(req.output) and level1 == key(req.cost_level1)
+    return key(cost_level1) != key(output) and key(level1) == key(cost_level1)
 
 
 def is_timeliness(ind: Indicator) -> bool:
@@ -110,9 +126,12 @@ def is_timeliness(ind: Indicator) -> bool:
     return "时效" in key(ind.level2)
 
 
+_QUANTITY_LEVEL = key("数量指标")
+
+
 def is_quantity_level(ind: Indicator) -> bool:
     """A 数量指标 row."""
-    return key(ind.level2) == key("数量指标")
+    return key(ind.level2) == _QUANTITY_LEVEL
 
 
 def category_names(profile: Profile) -> frozenset[str]:
@@ -125,10 +144,18 @@ def category_names(profile: Profile) -> frozenset[str]:
 # ------------------------------------------------------------------ Names
 
 
+@lru_cache(maxsize=_TEXTS)
+def implied_unit(name: str | None) -> str | None:
+    """The unit the name implies (``values.implied_unit``): "合格率" → "%", "时间（年）" → "年"."""
+    return values.implied_unit(name)
+
+
+@lru_cache(maxsize=_TEXTS)
 def is_satisfaction(name: str | None) -> bool:
     return "满意度" in key(name)
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_rate_title(name: str | None) -> bool:
     """A name denoting a share of a whole (合格率, 满意度, 占比, （%）); "办公效率" is not one."""
     return is_rate_name(name) and not bare(name).endswith(NOT_RATE_ENDINGS)
@@ -139,12 +166,14 @@ def is_rate(ind: Indicator) -> bool:
     return is_rate_title(ind.name) or (ind.value is not None and ind.value.unit == "%")
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_change_rate(name: str | None) -> bool:
     """A rate of change (增长率, 同比…), which may leave 0–100."""
     text = key(name)
     return any(w in text for w in CHANGE_WORDS)
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_state_name(name: str | None) -> bool:
     """A name describing a state (设备性能良好), not an amount (设备完好率)."""
     text = bare(name)
@@ -155,18 +184,21 @@ def is_state_name(name: str | None) -> bool:
     return any(w in text for w in STATE_WORDS)
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_count_name(name: str | None) -> bool:
     """A name counting things (培训次数, 制作展牌数量, 项目预算控制数)."""
     text = bare(name)
     return bool(text) and text.endswith(COUNT_ENDINGS) and not text.endswith(NOT_COUNT_ENDINGS)
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_duration(name: str | None) -> bool:
     """A service life or a duration the result must last (持续使用时间, 使用年限)."""
     text = key(name)
     return any(w in text for w in DURATION_WORDS)
 
 
+@lru_cache(maxsize=_TEXTS)
 def is_negative(name: str | None) -> bool:
     """A quantity where fewer is better (安全事故次数, 投诉数量)."""
     text = key(name)

@@ -15,7 +15,7 @@ from xl_budget.model import BudgetBook, Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule
-from xl_budget.values import IndicatorValue, implied_unit
+from xl_budget.values import IndicatorValue
 
 # ------------------------------------------------------------------ Private API
 
@@ -95,11 +95,13 @@ class Rule_I002(BaseRule):
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         framework = {K.key(k): v for k, v in profile.framework.items()}
+        part_keys = {k: {K.key(p) for p in parts} for k, parts in framework.items()}
         seen: set[str | None] = set()
         for ind in project.indicators:
-            parts = framework.get(K.key(ind.level1))
+            level1 = K.key(ind.level1)
+            parts = framework.get(level1)
             cell = ind.cell("level2")
-            if parts is None or K.key(ind.level2) in {K.key(p) for p in parts} or cell in seen:
+            if parts is None or K.key(ind.level2) in part_keys[level1] or cell in seen:
                 continue
             seen.add(cell)
             allowed = "、".join(f"“{p}”" for p in parts)
@@ -192,7 +194,7 @@ class Rule_I006(BaseRule):
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         for ind in project.indicators:
             value = K.quantity(ind)
-            if value is None or value.unit is not None or implied_unit(ind.name) is not None:
+            if value is None or value.unit is not None or K.implied_unit(ind.name) is not None:
                 continue
             if K.is_state_name(ind.name) or K.holds_budget_figure(ind, project.budget.total):
                 continue  # I008 / I011 say what to write instead
