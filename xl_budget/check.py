@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from xl_budget.errors import FileError
@@ -13,21 +14,28 @@ from xl_budget.model import BudgetBook
 from xl_budget.parse import read_book
 from xl_budget.profile import Profile, load_profile
 from xl_budget.rules import book_rules
+from xl_budget.rules.base import BaseRule
 from xl_budget.rules.file import Rule_F001
 
 log = logging.getLogger(__name__)
 
 
-def _enabled(profile: Profile, select: Sequence[str] | None) -> list:
+def _enabled(profile: Profile, select: Sequence[str] | None) -> tuple[BaseRule, ...]:
+    return _enabled_rules(tuple(profile.disable), tuple(select or ()))
+
+
+@lru_cache(maxsize=64)
+def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[BaseRule, ...]:
+    # Rules hold no state, so one instance of each serves every workbook.
     rules = []
     for rule in book_rules():
         tags = {rule.code, rule.family(), *rule.groups}
-        if any(d in tags for d in profile.disable):
+        if any(d in tags for d in disable):
             continue
         if select and not any(s.lstrip("#") in tags for s in select):
             continue
         rules.append(rule())
-    return rules
+    return tuple(rules)
 
 
 def check_book(book: BudgetBook, profile: Profile | None = None,

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,13 +51,19 @@ class Finding(BaseModel):
                 "code": self.code, "severity": self.severity.value, "message": self.message}
 
     def sort_key(self) -> tuple:
-        from xl_budget.grids import parse_a1
+        return (self.file or "", self.sheet or "", _position(self.cell), self.code)
 
-        try:
-            pos = parse_a1(self.cell) if self.cell else (-1, -1)
-        except ValueError:
-            pos = (-1, -1)
-        return (self.file or "", self.sheet or "", pos, self.code)
+
+@lru_cache(maxsize=1 << 16)
+def _position(cell: str | None) -> tuple[int, int]:
+    """(row, column) of an A1 address for sorting; (-1, -1) before every cell (cached: findings
+    of every workbook sit on the same few thousand cells)."""
+    from xl_budget.grids import parse_a1
+
+    try:
+        return parse_a1(cell) if cell else (-1, -1)
+    except ValueError:
+        return (-1, -1)
 
 
 STATUS_LABELS = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
