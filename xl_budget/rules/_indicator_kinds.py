@@ -211,7 +211,7 @@ def is_negative(name: str | None) -> bool:
 def quantity(ind: Indicator) -> IndicatorValue | None:
     """The row's value when it is a number (with or without a unit), else None."""
     value = ind.value
-    return value if value is not None and value.kind == "quantity" else None
+    return value if value is not None and value.number is not None else None  # kind "quantity"
 
 
 def unit_of(ind: Indicator) -> str | None:

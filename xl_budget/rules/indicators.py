@@ -67,8 +67,10 @@ class Rule_I001(BaseRule):
         allowed = "、".join(f"“{n}”" for n in profile.framework)
         seen: set[str | None] = set()
         for ind in project.indicators:
+            if K.key(ind.level1) in known:
+                continue
             cell = ind.cell("level1")
-            if K.key(ind.level1) in known or cell in seen:
+            if cell in seen:
                 continue
             seen.add(cell)
             if ind.level1:
@@ -100,8 +102,10 @@ class Rule_I002(BaseRule):
         for ind in project.indicators:
             level1 = K.key(ind.level1)
             parts = framework.get(level1)
+            if parts is None or K.key(ind.level2) in part_keys[level1]:
+                continue
             cell = ind.cell("level2")
-            if parts is None or K.key(ind.level2) in part_keys[level1] or cell in seen:
+            if cell in seen:
                 continue
             seen.add(cell)
             allowed = "、".join(f"“{p}”" for p in parts)
