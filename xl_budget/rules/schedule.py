@@ -8,8 +8,10 @@ others, and a plan with an error (P001–P003) gets no pacing warning (P004).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from xl_budget.findings import Finding, Severity
 from xl_budget.layout import CHECKPOINT_LABELS
@@ -26,55 +28,82 @@ def pct(value: Decimal) -> str:
     return f"{format(value.normalize(), 'f')}%"
 
 
-def out_of_range(schedule: Schedule) -> dict[str, Decimal]:
+class Plan(NamedTuple):
+    """The numbers and text cells of a schedule in a hashable form. The helpers below decide
+    about a plan and are cached on it, since the same few plans (30% / 60% / 85% / 100% …) recur
+    in every workbook. They return checkpoints, never numbers: 0 and -0 are the same key but
+    print differently, so messages take their numbers from the schedule itself."""
+
+    values: tuple[Decimal | None, ...]  # one per checkpoint, in calendar order
+    invalid: frozenset[str]  # fields whose cell held text, not a number
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> Plan:
+        return cls(tuple(schedule.values()), frozenset(schedule.invalid))
+
+    def items(self) -> Iterator[tuple[str, Decimal | None]]:
+        return zip(CHECKPOINTS, self.values, strict=True)
+
+    @property
+    def is_blank(self) -> bool:
+        return all(v is None for v in self.values) and not self.invalid
+
+
+_PLANS = 4096  # size of each cache of plans
+
+
+@lru_cache(maxsize=_PLANS)
+def out_of_range(plan: Plan) -> frozenset[str]:
     """Checkpoints holding a number outside 0–100."""
-    return {k: v for k in CHECKPOINTS if (v := getattr(schedule, k)) is not None and not 0 <= v <= HUNDRED}
+    return frozenset(k for k, v in plan.items() if v is not None and not 0 <= v <= HUNDRED)
 
 
-def bad_keys(schedule: Schedule) -> set[str]:
+@lru_cache(maxsize=_PLANS)
+def bad_keys(plan: Plan) -> frozenset[str]:
     """Checkpoints P001 reports: not a number, or outside 0–100."""
-    return set(schedule.invalid) & set(CHECKPOINTS) | set(out_of_range(schedule))
+    return plan.invalid & set(CHECKPOINTS) | out_of_range(plan)
 
 
-def usable(schedule: Schedule) -> list[tuple[str, Decimal]]:
+def usable(plan: Plan) -> list[tuple[str, Decimal]]:
     """(checkpoint, value) of the filled, valid checkpoints, in calendar order."""
-    bad = bad_keys(schedule)
-    return [(k, v) for k in CHECKPOINTS if k not in bad and (v := getattr(schedule, k)) is not None]
+    bad = bad_keys(plan)
+    return [(k, v) for k, v in plan.items() if k not in bad and v is not None]
 
 
-def drops(schedule: Schedule) -> list[tuple[str, Decimal, str, Decimal]]:
-    """(checkpoint, value, previous checkpoint, previous value) wherever the plan decreases."""
-    points = usable(schedule)
-    return [(k, v, pk, pv) for (pk, pv), (k, v) in zip(points, points[1:], strict=False) if v < pv]
+@lru_cache(maxsize=_PLANS)
+def drops(plan: Plan) -> tuple[tuple[str, str], ...]:
+    """(checkpoint, previous checkpoint) wherever the plan decreases."""
+    points = usable(plan)
+    return tuple((k, pk) for (pk, pv), (k, v) in zip(points, points[1:], strict=False) if v < pv)
 
 
-def cumulative(schedule: Schedule) -> list[Decimal]:
+def cumulative(values: Iterable[Decimal | None]) -> list[Decimal]:
     """The plan at each checkpoint with blanks carried forward (0 before the first value)."""
     out, last = [], Decimal(0)
-    for k in CHECKPOINTS:
-        value = getattr(schedule, k)
+    for value in values:
         last = value if value is not None else last
         out.append(last)
     return out
 
 
-def year_end_problem(schedule: Schedule) -> Decimal | None:
-    """The effective 12月底 value when it is not 100 (None when fine or not decidable)."""
-    if schedule.is_blank or "dec" in bad_keys(schedule):
-        return None
-    if schedule.dec is None:
-        last = next((k for k in reversed(CHECKPOINTS) if k in schedule.invalid or getattr(schedule, k) is not None),
+@lru_cache(maxsize=_PLANS)
+def year_end_wrong(plan: Plan) -> bool:
+    """Whether the effective 12月底 value is decidable and not 100."""
+    bad = bad_keys(plan)
+    if plan.is_blank or "dec" in bad:
+        return False
+    if plan.values[-1] is None:
+        last = next((k for k, v in reversed(list(plan.items())) if k in plan.invalid or v is not None),
                     None)
-        if last is None or last in bad_keys(schedule):
-            return None
-    value = cumulative(schedule)[-1]
-    return None if value == HUNDRED else value
+        if last is None or last in bad:
+            return False
+    return cumulative(plan.values)[-1] != HUNDRED
 
 
-def has_plan_error(schedule: Schedule) -> bool:
+@lru_cache(maxsize=_PLANS)
+def has_plan_error(plan: Plan) -> bool:
     """Whether P001, P002, P003 or P005 fires on this plan."""
-    return (schedule.is_blank or bool(bad_keys(schedule)) or bool(drops(schedule))
-            or year_end_problem(schedule) is not None)
+    return plan.is_blank or bool(bad_keys(plan)) or bool(drops(plan)) or year_end_wrong(plan)
 
 
 def _at(rule: BaseRule, project: Project, key: str, message: str = "default", **ctx: object) -> Finding:
@@ -101,12 +130,12 @@ class Rule_P001(BaseRule):
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         schedule = project.schedule
-        ranged = out_of_range(schedule)
+        ranged = out_of_range(Plan.of(schedule))
         for key in CHECKPOINTS:
             if key in schedule.invalid:
                 yield _at(self, project, key, "text", found=schedule.invalid[key])
             elif key in ranged:
-                yield _at(self, project, key, "range", found=pct(ranged[key]))
+                yield _at(self, project, key, "range", found=pct(getattr(schedule, key)))
 
 
 class Rule_P002(BaseRule):
@@ -125,10 +154,13 @@ class Rule_P002(BaseRule):
                            "只能增加不能减少，请改为不小于 {before} 的比例"}
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        if project.schedule.is_blank:
+        schedule = project.schedule
+        plan = Plan.of(schedule)
+        if plan.is_blank:
             return
-        for key, value, prev_key, prev_value in drops(project.schedule):
-            yield _at(self, project, key, found=pct(value), previous=LABELS[prev_key], before=pct(prev_value))
+        for key, prev_key in drops(plan):
+            yield _at(self, project, key, found=pct(getattr(schedule, key)), previous=LABELS[prev_key],
+                      before=pct(getattr(schedule, prev_key)))
 
 
 class Rule_P003(BaseRule):
@@ -150,9 +182,10 @@ class Rule_P003(BaseRule):
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         schedule = project.schedule
-        value = year_end_problem(schedule)
-        if value is None or any(k == "dec" for k, *_ in drops(schedule)):
+        plan = Plan.of(schedule)
+        if not year_end_wrong(plan) or any(k == "dec" for k, _ in drops(plan)):
             return  # fine, undecidable, or P002 already points at 12月底
+        value = cumulative(schedule.values())[-1]
         if schedule.dec is not None:
             yield _at(self, project, "dec", found=pct(value))
             return
@@ -178,11 +211,11 @@ class Rule_P004(BaseRule):
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         schedule = project.schedule
-        if has_plan_error(schedule):
+        if has_plan_error(Plan.of(schedule)):
             return
         thresholds = profile.thresholds
         lags = [(line - value, key, value, line) for key, value, line
-                in zip(CHECKPOINTS, cumulative(schedule), thresholds.straight_line, strict=False)]
+                in zip(CHECKPOINTS, cumulative(schedule.values()), thresholds.straight_line, strict=False)]
         lag, key, value, line = max(lags, key=lambda t: t[0])  # first checkpoint on ties
         if lag > thresholds.pacing_tolerance:
             found = pct(value) if getattr(schedule, key) is not None else f"未填（按累计计为 {pct(value)}）"
