@@ -113,6 +113,20 @@ class Grid:
             row, col = rng[0], rng[1]
         return self.raw(row, col)
 
+    def first_shown(self, row: int, first: int, last: int) -> tuple[CellValue, tuple[int, int]]:
+        """The first value shown in columns first..last of a row and the cell holding it (a
+        merge's top-left); (None, (row, first)) when all are empty."""
+        line = self.rows[row] if 0 <= row < len(self.rows) else ()
+        for col in range(first, last + 1):
+            rng = self._merge_at.get((row, col))
+            if rng is not None:
+                value = self.raw(rng[0], rng[1])
+                if value is not None:
+                    return value, (rng[0], rng[1])
+            elif 0 <= col < len(line) and line[col] is not None:
+                return line[col], (row, col)
+        return None, (row, first)
+
     def raw(self, row: int, col: int) -> CellValue:
         """The value stored in exactly this cell (None inside a merge, but its anchor)."""
         if 0 <= row < len(self.rows):

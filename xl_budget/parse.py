@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from xl_budget import layout as L
-from xl_budget.grids import CellValue, Grid, a1, read_grids
+from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
 from xl_budget.model import (
     CHECKPOINTS,
     Budget,
@@ -41,6 +41,10 @@ _GOAL_SPLIT = re.compile(r"(?:^|\s*)(?:\d+\s*[.．、]\s*)?目标内容\s*\d+\s*
 _NOTE_PREFIXES = ("注：", "注:", "说明：", "说明:", "填报说明", "备注")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*(?:度)?\s*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+Pos = tuple[int, int]  # 0-based (row, col)
+_Cell = tuple[CellValue, Pos | None]  # a value and the cell holding it; None: no such column
+_NO_CELL: _Cell = (None, None)
 
 
 # ------------------------------------------------------------------ Public API
@@ -81,9 +85,10 @@ class _LabelIndex:
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.at: dict[str, list[tuple[int, int]]] = {}
-        for r, c, v in grid.iter_cells():
-            if isinstance(v, str) and len(v) <= 40:
-                self.at.setdefault(label_key(v), []).append((r, c))
+        for r, line in enumerate(grid.rows):
+            for c, v in enumerate(line):
+                if isinstance(v, str) and len(v) <= 40:
+                    self.at.setdefault(label_key(v), []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for k in keys for pos in self.at.get(k, ())]
@@ -92,8 +97,14 @@ class _LabelIndex:
         return sorted(hits)
 
     def first(self, lab: L.Label, rows: range | None = None) -> tuple[int, int] | None:
-        hits = self.find_any(lab.keys, rows=rows)
-        return hits[0] if hits else None
+        best = None
+        for key in lab.keys:
+            for pos in self.at.get(key, ()):
+                if rows is None or pos[0] in rows:
+                    if best is None or pos < best:
+                        best = pos
+                    break  # each key's positions are in reading order
+        return best
 
     def is_label(self, value: CellValue) -> bool:
         return isinstance(value, str) and label_key(value) in _PROJECT_KEYS
@@ -117,13 +128,14 @@ def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple
 
 def _below(grid: Grid, pos: tuple[int, int]) -> tuple[CellValue, str]:
     """The value under a label (first non-empty cell across the label's column span)."""
-    r0, c0, r1, c1 = grid.merge_of(*pos)
-    row = r1 + 1
-    for col in range(c0, c1 + 1):
-        value = grid._get(row, col)
-        if value is not None:
-            return value, a1(*grid.merge_of(row, col)[:2])
-    return None, a1(row, c0)
+    value, cell = _below_at(grid, pos)
+    return value, a1(*cell)
+
+
+def _below_at(grid: Grid, pos: Pos) -> tuple[CellValue, Pos]:
+    """``_below`` with the cell as (row, col)."""
+    _, c0, r1, c1 = grid.merge_of(*pos)
+    return grid.first_shown(r1 + 1, c0, c1)
 
 
 # ------------------------------------------------------------------ Private API: numbers
@@ -282,8 +294,9 @@ def _read_targets(grid: Grid, index: _LabelIndex, rows: range) -> list[Departmen
 
 def _read_measures(grid: Grid, rows: range) -> list[str]:
     out = []
+    width = grid.width
     for r in rows:
-        for c in range(grid.width):
+        for c in range(width):
             value = grid.raw(r, c)
             if isinstance(value, str) and not value.strip().isdigit() and (text := clean_text(value)):
                 out.append(text)
@@ -365,8 +378,9 @@ def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> 
         project.cells["use"] = cell
         return clean_text(value)
     project.cells["use"] = a1(first, c0 + 1)
+    width = grid.width
     for r in range(first, min(max(r1, first) + 1, rows.stop)):
-        for c in range(c0 + 1, grid.width):
+        for c in range(c0 + 1, width):
             value = grid.raw(r, c)
             if value is not None and not index.is_label(value):
                 project.cells["use"] = a1(r, c)
@@ -380,28 +394,21 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     schedule = Schedule(sheet=grid.name)
     block = index.first(L.SCHEDULE_BLOCK, rows)
     search = range(block[0], rows.stop) if block else rows
-    found: dict[str, tuple[CellValue, str]] = {}
+    found: dict[str, tuple[CellValue, Pos]] = {}
     for lab in L.CHECKPOINT_LABELS:
         pos = index.first(lab, search)
         if pos is not None:
-            found[lab.key] = _below(grid, pos)
+            found[lab.key] = _below_at(grid, pos)
     if not found:
         return schedule
     as_fraction = _fractions([v for v, _ in found.values()])
-    for key, (value, cell) in found.items():
-        setattr(schedule, key, _percent(schedule, key, value, cell, as_fraction))
+    for key, (value, pos) in found.items():
+        setattr(schedule, key, _percent(schedule, key, value, a1(*pos), as_fraction))
     planned = index.first(L.PLANNED_LABEL, search)
     if planned is not None:
-        for key, (_, cell) in found.items():
-            col = _col_of(cell)
-            schedule.cells[f"planned.{key}"] = a1(planned[0], col)
+        for key, (_, pos) in found.items():
+            schedule.cells[f"planned.{key}"] = a1(planned[0], pos[1])
     return schedule
-
-
-def _col_of(cell: str) -> int:
-    from xl_budget.grids import parse_a1
-
-    return parse_a1(cell)[1]
 
 
 def _fractions(values: list[CellValue]) -> bool:
@@ -446,10 +453,11 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
     goals: list[str] = []
     project.cells["goals"] = a1(r0, c0 + 1)
     first_cell = None
+    width = grid.width
     for r in range(r0, stop):
         if r > r1 and any(index.is_label(v) for v in grid.rows[r] if v is not None):
             break
-        for c in range(c0 + 1, grid.width):
+        for c in range(c0 + 1, width):
             value = grid.raw(r, c)
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 continue
@@ -465,6 +473,10 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
     return goals
 
 
+_INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis")
+assert _INDICATOR_KEYS == tuple(lab.key for lab in L.INDICATOR_COLUMNS)
+
+
 def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int) -> list[Indicator]:
     head = range(header_row, header_row + 1)
     columns: dict[str, tuple[int, int]] = {}
@@ -473,56 +485,53 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int)
         if pos is not None:
             _, c0, _, c1 = grid.merge_of(*pos)
             columns[lab.key] = (c0, c1)
+    spans = [columns.get(key) for key in _INDICATOR_KEYS]
+    letters = {key: col_letter(c0) for key, (c0, _) in columns.items()}
     out: list[Indicator] = []
-    level1 = level2 = (None, None)  # (text, cell) carried down from above
+    level1: _Cell = _NO_CELL  # (text, cell) carried down from above
+    level2: _Cell = _NO_CELL
     first_row = grid.merge_of(*index.first(L.INDICATOR_COLUMNS[0], head))[2] + 1
     for r in range(first_row, stop):
-        row = {k: _cell_in(grid, r, span) for k, span in columns.items()}
-        if _is_note(row):
+        row = [grid.first_shown(r, *span) if span else _NO_CELL for span in spans]
+        new1, new2, name, description, value, basis = row
+        if _is_note(new1[0]):
             break
-        new1 = row.get("level1", (None, ""))
-        new2 = row.get("level2", (None, ""))
         if new1[0] is not None:
-            if level1[0] is not None and clean_label(new1[0]) != level1[0] and new2[0] is None:
+            text1 = clean_label(new1[0])
+            if level1[0] is not None and text1 != level1[0] and new2[0] is None:
                 level2 = (None, new2[1])
-            level1 = (clean_label(new1[0]), new1[1])
+            level1 = (text1, new1[1])
         if new2[0] is not None:
             level2 = (clean_label(new2[0]), new2[1])
-        if all(row.get(k, (None,))[0] is None for k in ("name", "description", "value", "basis")):
-            continue
-        out.append(_indicator(grid, row, level1, level2, r, columns))
+        has_content = (name[0] is not None or description[0] is not None
+                       or value[0] is not None or basis[0] is not None)
+        if has_content:
+            out.append(_indicator(grid.name, r, letters, row, level1, level2))
     return out
 
 
-def _cell_in(grid: Grid, r: int, span: tuple[int, int]) -> tuple[CellValue, str]:
-    for c in range(span[0], span[1] + 1):
-        value = grid._get(r, c)
-        if value is not None:
-            anchor = grid.merge_of(r, c)
-            return value, a1(anchor[0], anchor[1])
-    return None, a1(r, span[0])
-
-
-def _is_note(row: dict[str, tuple[CellValue, str]]) -> bool:
-    first = row.get("level1", (None, ""))[0]
+def _is_note(first: CellValue) -> bool:
     return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
 
 
-def _indicator(grid: Grid, row: dict, level1: tuple, level2: tuple, r: int,
-               columns: dict[str, tuple[int, int]]) -> Indicator:
-    name = clean_label(_raw_text(row.get("name", (None,))[0]))
-    raw_value = row.get("value", (None, ""))[0]
-    ind = Indicator(
-        sheet=grid.name,
+def _indicator(sheet: str, r: int, letters: dict[str, str], row: list[_Cell], level1: _Cell,
+               level2: _Cell) -> Indicator:
+    """One indicator from its row's cells (in _INDICATOR_KEYS order) and the levels above."""
+    new1, new2, name_cell, description, value, basis = row
+    name = clean_label(_raw_text(name_cell[0]))
+    number = str(r + 1)
+    cells = {key: letter + number for key, letter in letters.items()}
+    cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
+    cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
+    return Indicator(
+        sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
-        description=clean_text(_raw_text(row.get("description", (None,))[0])),
-        value=_value(raw_value, name),
-        basis=clean_text(_raw_text(row.get("basis", (None,))[0])),
+        description=clean_text(_raw_text(description[0])),
+        value=_value(value[0], name),
+        basis=clean_text(_raw_text(basis[0])),
+        cells=cells,
+        inherited=(new1[0] is None, new2[0] is None),
     )
-    ind.cells = {k: a1(r, span[0]) for k, span in columns.items()}
-    ind.cells["level1"], ind.cells["level2"] = level1[1] or a1(r, 0), level2[1] or a1(r, 1)
-    ind.inherited = (row.get("level1", (None,))[0] is None, row.get("level2", (None,))[0] is None)
-    return ind
 
 
 def _value(raw: CellValue, name: str | None) -> IndicatorValue | None:

@@ -42,6 +42,17 @@ def clean_label(value: object) -> str | None:
     """A label or indicator name: all whitespace removed ("项目验收合格 率" → "项目验收合格率")."""
     if value is None:
         return None
+    if isinstance(value, str) and len(value) <= 64:
+        return _clean_label_short(value)  # labels and indicator names recur across workbooks
+    return _clean_label(value)
+
+
+@lru_cache(maxsize=65536)
+def _clean_label_short(value: str) -> str | None:
+    return _clean_label(value)
+
+
+def _clean_label(value: object) -> str | None:
     text = _ALL_SPACE.sub("", _CONTROL.sub("", str(value)))
     return text or None
 

@@ -341,6 +341,11 @@ def is_rate_name(name: str | None) -> bool:
     """Whether an indicator name denotes a rate or percentage."""
     if not name:
         return False
+    return _is_rate_name(name)  # cached: the same names recur in every workbook
+
+
+@lru_cache(maxsize=16384)
+def _is_rate_name(name: str) -> bool:
     text = to_halfwidth(_compact(name))
     if "%" in text or any(w in text for w in ("满意度", "占比", "比例", "比率", "百分比")):
         return True
