@@ -20,13 +20,12 @@ from xl_budget.rules.file import Rule_F001
 log = logging.getLogger(__name__)
 
 
-def _enabled(profile: Profile, select: Sequence[str] | None) -> tuple[BaseRule, ...]:
-    return _enabled_rules(tuple(profile.disable), tuple(select or ()))
+def _enabled(profile: Profile, select: Sequence[str] | None, file: str | None) -> list[BaseRule]:
+    return [rule(file) for rule in _enabled_rules(tuple(profile.disable), tuple(select or ()))]
 
 
 @lru_cache(maxsize=64)
-def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[BaseRule, ...]:
-    # Rules hold no state, so one instance of each serves every workbook.
+def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[type[BaseRule], ...]:
     rules = []
     for rule in book_rules():
         tags = {rule.code, rule.family(), *rule.groups}
@@ -34,7 +33,7 @@ def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[B
             continue
         if select and not any(s.lstrip("#") in tags for s in select):
             continue
-        rules.append(rule())
+        rules.append(rule)
     return tuple(rules)
 
 
@@ -43,8 +42,7 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
     """Every finding on one parsed workbook, sorted by sheet and cell."""
     profile = profile or load_profile()
     file = Path(book.file).name if book.file else None
-    found = [f.model_copy(update={"file": file})
-             for rule in _enabled(profile, select) for f in rule.check_book(book, profile)]
+    found = [f for rule in _enabled(profile, select, file) for f in rule.check_book(book, profile)]
     return sorted(found, key=Finding.sort_key)
 
 
@@ -63,7 +61,7 @@ def check_file(path: str | Path, profile: Profile | None = None,
 
 
 def _unreadable(path: Path, reason: str) -> ReportTask:
-    finding = Rule_F001().for_error(reason).model_copy(update={"file": path.name})
+    finding = Rule_F001(path.name).for_error(reason)
     return ReportTask(file=str(path), findings=[finding], readable=False)
 
 

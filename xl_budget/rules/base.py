@@ -19,7 +19,8 @@ class BaseRule:
 
     Override ``check_book`` (whole workbook) or ``check_project`` (each project table).
     Messages are Chinese templates in ``messages``, formatted with the keyword arguments
-    given to ``finding``; ``severity`` is the default, a finding may override it.
+    given to ``finding``; ``severity`` is the default, a finding may override it. A rule is
+    made for the file it checks, whose name every finding carries.
     """
 
     code: ClassVar[str]
@@ -41,6 +42,9 @@ class BaseRule:
         for attr in ("name", "title", "severity", "messages"):
             if not hasattr(cls, attr):
                 raise TypeError(f"{cls.__name__} lacks {attr}")
+
+    def __init__(self, file: str | None = None) -> None:
+        self.file = file  # the workbook's file name, as findings show it ("a.xlsx")
 
     @classmethod
     def summary(cls) -> str:
@@ -65,6 +69,7 @@ class BaseRule:
             code=self.code,
             severity=severity or self.severity,
             message=self.messages[key].format(**ctx),
+            file=self.file,
             sheet=sheet or (part.sheet if part is not None else None),
             cell=cell or (part.cell(field) if part is not None and field else None),
             project=project.code if project is not None else None,
