@@ -113,19 +113,31 @@ class Grid:
             row, col = rng[0], rng[1]
         return self.raw(row, col)
 
-    def first_shown(self, row: int, first: int, last: int) -> tuple[CellValue, tuple[int, int]]:
+    def first_shown(self, row: int, first: int, last: int) -> tuple[CellValue, tuple[int, int] | None]:
         """The first value shown in columns first..last of a row and the cell holding it (a
         merge's top-left); (None, (row, first)) when all are empty."""
+        return self.first_shown_each(row, [(first, last)])[0]
+
+    def first_shown_each(self, row: int, spans: Sequence[tuple[int, int]]
+                         ) -> list[tuple[CellValue, tuple[int, int] | None]]:
+        """``first_shown`` for each (first, last) span of columns of a row, in one pass (the
+        reader asks for whole table rows); (None, None) for an empty span (last < first)."""
         line = self.rows[row] if 0 <= row < len(self.rows) else ()
-        for col in range(first, last + 1):
-            rng = self._merge_at.get((row, col))
-            if rng is not None:
-                value = self.raw(rng[0], rng[1])
-                if value is not None:
-                    return value, (rng[0], rng[1])
-            elif 0 <= col < len(line) and line[col] is not None:
-                return line[col], (row, col)
-        return None, (row, first)
+        out: list[tuple[CellValue, tuple[int, int] | None]] = []
+        for first, last in spans:
+            for col in range(first, last + 1):
+                rng = self._merge_at.get((row, col))
+                if rng is not None:
+                    value = self.raw(rng[0], rng[1])
+                    if value is not None:
+                        out.append((value, (rng[0], rng[1])))
+                        break
+                elif 0 <= col < len(line) and line[col] is not None:
+                    out.append((line[col], (row, col)))
+                    break
+            else:
+                out.append((None, (row, first) if first <= last else None))
+        return out
 
     def raw(self, row: int, col: int) -> CellValue:
         """The value stored in exactly this cell (None inside a merge, but its anchor)."""

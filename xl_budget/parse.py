@@ -10,7 +10,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
@@ -27,7 +29,7 @@ from xl_budget.model import (
     UnitRef,
     tidy_decimal,
 )
-from xl_budget.text import clean_label, clean_text, label_key
+from xl_budget.text import clean_label, clean_text, label_key, text_key
 from xl_budget.values import IndicatorValue, is_rate_name, parse_value, to_halfwidth
 
 # Sheets this project writes itself; never parsed as input.
@@ -45,6 +47,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 Pos = tuple[int, int]  # 0-based (row, col)
 _Cell = tuple[CellValue, Pos | None]  # a value and the cell holding it; None: no such column
 _NO_CELL: _Cell = (None, None)
+_Part = TypeVar("_Part", Budget, Schedule)
 
 
 # ------------------------------------------------------------------ Public API
@@ -88,7 +91,7 @@ class _LabelIndex:
         for r, line in enumerate(grid.rows):
             for c, v in enumerate(line):
                 if isinstance(v, str) and len(v) <= 40:
-                    self.at.setdefault(label_key(v), []).append((r, c))
+                    self.at.setdefault(text_key(v), []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for k in keys for pos in self.at.get(k, ())]
@@ -107,7 +110,7 @@ class _LabelIndex:
         return best
 
     def is_label(self, value: CellValue) -> bool:
-        return isinstance(value, str) and label_key(value) in _PROJECT_KEYS
+        return isinstance(value, str) and text_key(value) in _PROJECT_KEYS
 
 
 def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str]:
@@ -132,7 +135,7 @@ def _below(grid: Grid, pos: tuple[int, int]) -> tuple[CellValue, str]:
     return value, a1(*cell)
 
 
-def _below_at(grid: Grid, pos: Pos) -> tuple[CellValue, Pos]:
+def _below_at(grid: Grid, pos: Pos) -> tuple[CellValue, Pos | None]:
     """``_below`` with the cell as (row, col)."""
     _, c0, r1, c1 = grid.merge_of(*pos)
     return grid.first_shown(r1 + 1, c0, c1)
@@ -185,6 +188,18 @@ def _raw_text(value: CellValue) -> str | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
     return clean_text(value)
+
+
+def _text(value: CellValue) -> str | None:
+    """``clean_text(_raw_text(value))``; a str is cleaned once (cleaning its own output again
+    changes nothing) as text cells are the most frequent."""
+    return clean_text(value) if isinstance(value, str) else clean_text(_raw_text(value))
+
+
+def _label(value: CellValue) -> str | None:
+    """``clean_label(_raw_text(value))``; for a str, clean_label alone removes all that
+    clean_text would (control characters and whitespace)."""
+    return clean_label(value) if isinstance(value, str) else clean_label(_raw_text(value))
 
 
 # ------------------------------------------------------------------ Private API: unit
@@ -328,10 +343,10 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     project = Project(sheet=grid.name)
     labels = {lab.key: lab for lab in L.PROJECT_LABELS}
     value, project.cells["code"] = _right_of(index, code_pos)
-    project.code = clean_label(_raw_text(value))
+    project.code = _label(value)
     if (pos := index.first(labels["name"], rows)) is not None:
         value, project.cells["name"] = _right_of(index, pos)
-        project.name = clean_text(_raw_text(value))
+        project.name = _text(value)
     project.unit = _read_unit_line(grid, rows.start, code_pos[0])
     project.budget = _read_budget(grid, index, rows, labels)
     project.use = _read_use(grid, index, rows, project)
@@ -348,21 +363,40 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
     for r in range(top, code_row):
         for c, v in enumerate(grid.rows[r]):
-            if isinstance(v, str) and (m := _UNIT_LINE.match(to_halfwidth(v))):
-                ref = UnitRef(sheet=grid.name, code=m.group(1), name=clean_text(m.group(2)))
-                ref.cells = {"code": a1(r, c), "name": a1(r, c)}
-                return ref
+            if isinstance(v, str) and (line := _unit_line(v)):
+                return UnitRef(sheet=grid.name, code=line[0], name=line[1],
+                               cells={"code": a1(r, c), "name": a1(r, c)})
     return None
 
 
+@lru_cache(maxsize=4096)
+def _unit_line(text: str) -> tuple[str, str | None] | None:
+    """(code, name) of a unit line such as "731001 河北省承德县科学技术协会本级"; None for other
+    text. Cached: every project table of a workbook repeats the line."""
+    m = _UNIT_LINE.match(to_halfwidth(text))
+    return (m.group(1), clean_text(m.group(2))) if m else None
+
+
 def _read_budget(grid: Grid, index: _LabelIndex, rows: range, labels: dict[str, L.Label]) -> Budget:
-    budget = Budget(sheet=grid.name)
+    amounts: dict[str, Decimal | None] = {}
+    cells: dict[str, str] = {}
+    invalid: dict[str, str] = {}
     for field in ("total", "fiscal", "other"):
         pos = index.first(labels[f"budget.{field}"], rows)
         if pos is not None:
-            value, cell = _right_of(index, pos)
-            setattr(budget, field, _amount(budget, field, value, cell))
-    return budget
+            value, cells[field] = _right_of(index, pos)
+            try:
+                amounts[field] = to_decimal(value)
+            except ValueError:
+                amounts[field], invalid[field] = None, str(value)
+    return _located(Budget(sheet=grid.name, **amounts), cells, invalid)
+
+
+def _located(part: _Part, cells: dict[str, str], invalid: dict[str, str]) -> _Part:
+    # Built in one validation (amounts get their one representation there), then located.
+    part.cells.update(cells)
+    part.invalid.update(invalid)
+    return part
 
 
 def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> str | None:
@@ -391,7 +425,6 @@ def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> 
 
 
 def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
-    schedule = Schedule(sheet=grid.name)
     block = index.first(L.SCHEDULE_BLOCK, rows)
     search = range(block[0], rows.stop) if block else rows
     found: dict[str, tuple[CellValue, Pos]] = {}
@@ -400,15 +433,22 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
         if pos is not None:
             found[lab.key] = _below_at(grid, pos)
     if not found:
-        return schedule
+        return Schedule(sheet=grid.name)
     as_fraction = _fractions([v for v, _ in found.values()])
+    percents: dict[str, Decimal | None] = {}
+    cells: dict[str, str] = {}
+    invalid: dict[str, str] = {}
     for key, (value, pos) in found.items():
-        setattr(schedule, key, _percent(schedule, key, value, a1(*pos), as_fraction))
+        cells[key] = a1(*pos)
+        try:
+            percents[key] = _percent(value, as_fraction)
+        except ValueError:
+            percents[key], invalid[key] = None, str(value)
     planned = index.first(L.PLANNED_LABEL, search)
     if planned is not None:
         for key, (_, pos) in found.items():
-            schedule.cells[f"planned.{key}"] = a1(planned[0], pos[1])
-    return schedule
+            cells[f"planned.{key}"] = a1(planned[0], pos[1])
+    return _located(Schedule(sheet=grid.name, **percents), cells, invalid)
 
 
 def _fractions(values: list[CellValue]) -> bool:
@@ -421,24 +461,16 @@ def _fractions(values: list[CellValue]) -> bool:
     return bool(numbers) and small >= len(numbers) - small and max(numbers) <= 10
 
 
-def _percent(schedule: Schedule, key: str, value: CellValue, cell: str, as_fraction: bool) -> Decimal | None:
-    schedule.cells[key] = cell
+def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
+    """A checkpoint's percentage; raises ValueError for a cell that holds no number."""
     if isinstance(value, str):
         text = to_halfwidth(value).strip().replace(" ", "")
         scale = Decimal(1)
         if text.endswith("%"):
             text = text[:-1]
-        try:
-            number = to_decimal(text)
-        except ValueError:
-            schedule.invalid[key] = value
-            return None
+        number = to_decimal(text)
         return None if number is None else _tidy(number * scale)
-    try:
-        number = to_decimal(value)
-    except ValueError:
-        schedule.invalid[key] = str(value)
-        return None
+    number = to_decimal(value)
     if number is not None and as_fraction:
         number = _tidy(number * 100)
     return number
@@ -474,6 +506,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
 
 
 _INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis")
+_NO_COLUMN = (0, -1)  # the span of a column the table lacks: no cell
 assert _INDICATOR_KEYS == tuple(lab.key for lab in L.INDICATOR_COLUMNS)
 
 
@@ -485,14 +518,14 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int)
         if pos is not None:
             _, c0, _, c1 = grid.merge_of(*pos)
             columns[lab.key] = (c0, c1)
-    spans = [columns.get(key) for key in _INDICATOR_KEYS]
+    spans = [columns.get(key, _NO_COLUMN) for key in _INDICATOR_KEYS]
     letters = {key: col_letter(c0) for key, (c0, _) in columns.items()}
     out: list[Indicator] = []
     level1: _Cell = _NO_CELL  # (text, cell) carried down from above
     level2: _Cell = _NO_CELL
     first_row = grid.merge_of(*index.first(L.INDICATOR_COLUMNS[0], head))[2] + 1
     for r in range(first_row, stop):
-        row = [grid.first_shown(r, *span) if span else _NO_CELL for span in spans]
+        row = grid.first_shown_each(r, spans)
         new1, new2, name, description, value, basis = row
         if _is_note(new1[0]):
             break
@@ -518,7 +551,7 @@ def _indicator(sheet: str, r: int, letters: dict[str, str], row: list[_Cell], le
                level2: _Cell) -> Indicator:
     """One indicator from its row's cells (in _INDICATOR_KEYS order) and the levels above."""
     new1, new2, name_cell, description, value, basis = row
-    name = clean_label(_raw_text(name_cell[0]))
+    name = _label(name_cell[0])
     number = str(r + 1)
     cells = {key: letter + number for key, letter in letters.items()}
     cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
@@ -526,9 +559,9 @@ def _indicator(sheet: str, r: int, letters: dict[str, str], row: list[_Cell], le
     return Indicator(
         sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
-        description=clean_text(_raw_text(description[0])),
+        description=_text(description[0]),
         value=_value(value[0], name),
-        basis=clean_text(_raw_text(basis[0])),
+        basis=_text(basis[0]),
         cells=cells,
         inherited=(new1[0] is None, new2[0] is None),
     )

@@ -60,11 +60,12 @@ def _clean_label(value: object) -> str | None:
 def label_key(value: object) -> str:
     """The comparison key of a printed label (cached: the same few hundred texts recur in
     every workbook)."""
-    return _label_key(value) if isinstance(value, str) else _label_key_uncached(value)
+    return text_key(value) if isinstance(value, str) else _label_key_uncached(value)
 
 
 @lru_cache(maxsize=65536)
-def _label_key(value: str) -> str:
+def text_key(value: str) -> str:
+    """``label_key`` of a str, for loops that know they hold one (no type test per call)."""
     return _label_key_uncached(value)
 
 
