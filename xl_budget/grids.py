@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
+from functools import cached_property, lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,9 @@ class Grid:
     def height(self) -> int:
         return len(self.rows)
 
-    @property
+    @cached_property
     def width(self) -> int:
+        # Kept: a grid is read, never reshaped (the merge index above is built once too).
         return max((len(r) for r in self.rows), default=0)
 
     @accepts_a1

@@ -36,7 +36,8 @@ from xl_budget.values import IndicatorValue, is_rate_name, parse_value, to_halfw
 OWN_SHEETS = frozenset({"校验结果", "填充记录", "xlwings.conf", "选项", "_xlwings.conf"})
 
 _PROJECT_KEYS = L.all_label_keys()
-_CODE_KEYS = next(lab for lab in L.PROJECT_LABELS if lab.key == "code").keys
+_PROJECT_LABELS = {lab.key: lab for lab in L.PROJECT_LABELS}
+_CODE_KEYS = _PROJECT_LABELS["code"].keys
 _UNIT_LINE = re.compile(r"^\s*(\d{6,})\s*[ \u3000]\s*(\S.*?)\s*$")
 _GOAL_LABEL = re.compile(r"^\s*目标内容\s*\d+\s*[:：]?\s*$")
 _GOAL_SPLIT = re.compile(r"(?:^|\s*)(?:\d+\s*[.．、]\s*)?目标内容\s*\d+\s*[:：]?\s*")
@@ -68,9 +69,9 @@ def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
         if grid.name in OWN_SHEETS or not grid.visible and grid.name.startswith("_"):
             continue
         index = _LabelIndex(grid)
-        if index.find_any(L.UNIT_LABELS[0].keys) and book.unit.cell("code") is None:
+        if index.first(L.UNIT_LABELS[0]) and book.unit.cell("code") is None:
             book.unit = _read_unit(grid, index)
-        if index.find_any(*(lab.keys for lab in L.DEPARTMENT_LABELS)) and book.department.is_empty:
+        if any(index.first(lab) for lab in L.DEPARTMENT_LABELS) and book.department.is_empty:
             book.department = _read_department(grid, index)
         for project in _read_projects(grid, index):
             if project.is_blank:
@@ -120,12 +121,13 @@ def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple
     start = grid.merge_of(r, c)[3] + 1
     col = start
     while col <= start + reach:
-        value = grid.raw(r, col) if grid.merge_of(r, col)[:2] == (r, col) else None
+        r0, c0, _, c1 = grid.merge_of(r, col)
+        value = grid.raw(r, col) if (r0, c0) == (r, col) else None
         if value is not None:
             if index.is_label(value):
                 break
             return value, a1(r, col)
-        col = grid.merge_of(r, col)[3] + 1
+        col = c1 + 1
     return None, a1(r, start)
 
 
@@ -341,7 +343,7 @@ def _table_top(grid: Grid, code_row: int, floor: int) -> int:
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
     project = Project(sheet=grid.name)
-    labels = {lab.key: lab for lab in L.PROJECT_LABELS}
+    labels = _PROJECT_LABELS
     value, project.cells["code"] = _right_of(index, code_pos)
     project.code = _label(value)
     if (pos := index.first(labels["name"], rows)) is not None:
