@@ -126,18 +126,18 @@ class Grid:
         line = self.rows[row] if 0 <= row < len(self.rows) else ()
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
-            for col in range(first, last + 1):
+            found = None
+            col = first
+            while col <= last and found is None:
                 rng = self._merge_at.get((row, col))
-                if rng is not None:
+                if rng is None:
+                    value = line[col] if 0 <= col < len(line) else None
+                    found = None if value is None else (value, (row, col))
+                else:
                     value = self.raw(rng[0], rng[1])
-                    if value is not None:
-                        out.append((value, (rng[0], rng[1])))
-                        break
-                elif 0 <= col < len(line) and line[col] is not None:
-                    out.append((line[col], (row, col)))
-                    break
-            else:
-                out.append((None, (row, first) if first <= last else None))
+                    found = None if value is None else (value, (rng[0], rng[1]))
+                col += 1
+            out.append(found or (None, (row, first) if first <= last else None))
         return out
 
     def raw(self, row: int, col: int) -> CellValue:

@@ -83,16 +83,28 @@ def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
 
 
 # ------------------------------------------------------------------ Private API: labels
+def _layout_label_keys() -> frozenset[str]:
+    """The keys of every Label of layout.py (where all printed labels are declared)."""
+    labels: list[L.Label] = []
+    for value in vars(L).values():
+        labels += [item for item in (value if isinstance(value, tuple) else (value,))
+                   if isinstance(item, L.Label)]
+    return frozenset().union(*(lab.keys for lab in labels))
+
+
 class _LabelIndex:
-    # Where each label key sits in a grid; built once per sheet, because the reader asks
-    # for dozens of labels and a sheet scan per label would dominate consolidation time.
+    # Where each label of layout.py sits in a grid; built once per sheet, because the reader
+    # asks for dozens of labels and a sheet scan per label would dominate consolidation time.
+    # Only label texts are kept: most cells of a sheet are values.
+    KEYS = _layout_label_keys()
+
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.at: dict[str, list[tuple[int, int]]] = {}
         for r, line in enumerate(grid.rows):
             for c, v in enumerate(line):
-                if isinstance(v, str) and len(v) <= 40:
-                    self.at.setdefault(text_key(v), []).append((r, c))
+                if isinstance(v, str) and len(v) <= 40 and (key := text_key(v)) in self.KEYS:
+                    self.at.setdefault(key, []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for k in keys for pos in self.at.get(k, ())]
@@ -155,10 +167,10 @@ def to_decimal(value: CellValue) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(str(value))
     if isinstance(value, int | float):
-        number = Decimal(repr(float(value)))
-        if not number.is_finite() or abs(number) >= _LIMIT:
+        number = _float_decimal(repr(float(value)))
+        if number is None:
             raise ValueError(str(value))
-        return _tidy(number)
+        return number
     text = to_halfwidth(str(value)).strip().replace(" ", "")
     if not text:
         return None
@@ -170,6 +182,16 @@ def to_decimal(value: CellValue) -> Decimal | None:
         raise ValueError(text) from exc
     if abs(number) >= _LIMIT:
         raise ValueError(text)
+    return _tidy(number)
+
+
+@lru_cache(maxsize=4096)
+def _float_decimal(text: str) -> Decimal | None:
+    """The tidy Decimal of a float's repr; None when not finite or absurdly large. Cached:
+    percentages and round amounts recur in every workbook."""
+    number = Decimal(text)
+    if not number.is_finite() or abs(number) >= _LIMIT:
+        return None
     return _tidy(number)
 
 
