@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import TypeAdapter
+
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
 from xl_budget.model import (
@@ -531,6 +533,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
 
 _INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis")
 _NO_COLUMN = (0, -1)  # the span of a column the table lacks: no cell
+_INDICATORS = TypeAdapter(list[Indicator])  # validates a table's rows in one call
 assert _INDICATOR_KEYS == tuple(lab.key for lab in L.INDICATOR_COLUMNS)
 
 
@@ -544,7 +547,7 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int)
             columns[lab.key] = (c0, c1)
     spans = [columns.get(key, _NO_COLUMN) for key in _INDICATOR_KEYS]
     letters = {key: col_letter(c0) for key, (c0, _) in columns.items()}
-    out: list[Indicator] = []
+    out: list[dict] = []
     level1: _Cell = _NO_CELL  # (text, cell) carried down from above
     level2: _Cell = _NO_CELL
     first_row = grid.merge_of(*index.first(L.INDICATOR_COLUMNS[0], head))[2] + 1
@@ -564,7 +567,7 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int)
                        or value[0] is not None or basis[0] is not None)
         if has_content:
             out.append(_indicator(grid.name, r, letters, row, level1, level2))
-    return out
+    return _INDICATORS.validate_python(out)
 
 
 def _is_note(first: CellValue) -> bool:
@@ -572,15 +575,16 @@ def _is_note(first: CellValue) -> bool:
 
 
 def _indicator(sheet: str, r: int, letters: dict[str, str], row: list[_Cell], level1: _Cell,
-               level2: _Cell) -> Indicator:
-    """One indicator from its row's cells (in _INDICATOR_KEYS order) and the levels above."""
+               level2: _Cell) -> dict:
+    """The fields of one Indicator from its row's cells (in _INDICATOR_KEYS order) and the
+    levels above."""
     new1, new2, name_cell, description, value, basis = row
     name = _label(name_cell[0])
     number = str(r + 1)
     cells = {key: letter + number for key, letter in letters.items()}
     cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
     cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
-    return Indicator(
+    return dict(
         sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
         description=_text(description[0]),
