@@ -50,7 +50,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 Pos = tuple[int, int]  # 0-based (row, col)
 _Cell = tuple[CellValue, Pos | None]  # a value and the cell holding it; None: no such column
 _NO_CELL: _Cell = (None, None)
-_Part = TypeVar("_Part", Budget, Schedule)
+_Part = TypeVar("_Part", Budget, Schedule, Unit)
 
 
 # ------------------------------------------------------------------ Public API
@@ -197,15 +197,6 @@ def _float_decimal(text: str) -> Decimal | None:
     return _tidy(number)
 
 
-def _amount(part: Budget | Schedule | Unit, field: str, value: CellValue, cell: str) -> Decimal | None:
-    part.cells[field] = cell
-    try:
-        return to_decimal(value)
-    except ValueError:
-        part.invalid[field] = str(value)
-        return None
-
-
 def _raw_text(value: CellValue) -> str | None:
     if value is None:
         return None
@@ -230,37 +221,38 @@ def _label(value: CellValue) -> str | None:
 
 # ------------------------------------------------------------------ Private API: unit
 def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
-    unit = Unit(sheet=grid.name)
+    fields: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    invalid: dict[str, str] = {}
     for lab in L.UNIT_LABELS:
         pos = index.first(lab)
         if pos is None:
             continue
-        value, cell = _right_of(index, pos)
-        unit.cells[lab.key] = cell
-        _set_unit_field(unit, lab.key, value)
+        value, cells[lab.key] = _right_of(index, pos)
+        if value is not None:
+            fields[lab.key] = _unit_field(lab.key, value, invalid)
     total = next(lab for lab in L.UNIT_TOTAL_LABELS if lab.key == "total")
     pos = index.first(total)
     if pos is not None:
-        value, cell = _right_of(index, pos)
-        unit.stated_total = _amount(unit, "stated_total", value, cell)
-    return unit
+        value, cells["stated_total"] = _right_of(index, pos)
+        try:
+            fields["stated_total"] = to_decimal(value)
+        except ValueError:
+            fields["stated_total"], invalid["stated_total"] = None, str(value)
+    return _located(Unit(sheet=grid.name, **fields), cells, invalid)
 
 
-def _set_unit_field(unit: Unit, key: str, value: CellValue) -> None:
-    if value is None:
-        return
+def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
+    """The Unit field ``key`` of a non-empty cell; its text goes to ``invalid`` when unreadable."""
     if key == "year":
-        year = _year(value)
-        if year is None:
-            unit.invalid["year"] = str(value)
-        unit.year = year
+        parsed: object = _year(value)
     elif key == "filled_on":
-        day = _date(value)
-        if day is None:
-            unit.invalid["filled_on"] = str(value)
-        unit.filled_on = day
+        parsed = _date(value)
     else:
-        setattr(unit, key, _raw_text(value))
+        return _raw_text(value)
+    if parsed is None:
+        invalid[key] = str(value)
+    return parsed
 
 
 def _year(value: CellValue) -> int | None:
@@ -327,9 +319,8 @@ def _read_targets(grid: Grid, index: _LabelIndex, rows: range) -> list[Departmen
     for r in range(head_row + 1, rows.stop):
         values = {k: clean_text(grid._get(r, c)) for k, c in columns.items()}
         if any(values.values()):
-            target = DepartmentTarget(sheet=grid.name, **values)
-            target.cells = {k: a1(r, c) for k, c in columns.items()}
-            out.append(target)
+            out.append(DepartmentTarget(sheet=grid.name, **values,
+                                        cells={k: a1(r, c) for k, c in columns.items()}))
     return out
 
 
@@ -511,12 +502,12 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
     goals: list[str] = []
     project.cells["goals"] = a1(r0, c0 + 1)
     first_cell = None
-    width = grid.width
     for r in range(r0, stop):
-        if r > r1 and any(index.is_label(v) for v in grid.rows[r] if v is not None):
+        line = grid.rows[r]
+        if r > r1 and any(index.is_label(v) for v in line if v is not None):
             break
-        for c in range(c0 + 1, width):
-            value = grid.raw(r, c)
+        for c in range(c0 + 1, len(line)):
+            value = line[c]
             if not isinstance(value, str | int | float) or isinstance(value, bool):
                 continue
             text = str(value)
