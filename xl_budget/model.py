@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from xl_budget.values import IndicatorValue
 
 CHECKPOINTS: tuple[str, ...] = ("mar", "jun", "oct", "dec")
+_ONE = Decimal(1)
 
 
 def tidy_decimal(d: Decimal) -> Decimal:
@@ -24,7 +25,7 @@ def tidy_decimal(d: Decimal) -> Decimal:
     d = d.normalize()
     if not d.is_finite() or d.adjusted() > 15:
         return d  # absurd magnitudes are reported by the rules, not reshaped here
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
+    return d.quantize(_ONE) if d == d.to_integral_value() else d
 
 
 Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]

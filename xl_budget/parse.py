@@ -50,7 +50,12 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 Pos = tuple[int, int]  # 0-based (row, col)
 _Cell = tuple[CellValue, Pos | None]  # a value and the cell holding it; None: no such column
 _NO_CELL: _Cell = (None, None)
-_Part = TypeVar("_Part", Budget, Schedule, Unit)
+# isinstance with a tuple: a `str | int` union would be rebuilt on every call in hot loops
+_NUMBER_TYPES = (int, float)
+_TEXT_TYPES = (str, int, float)
+_DATE_TYPES = (dt.datetime, dt.date)
+_USE_KEY = label_key("资金用途")
+_Part = TypeVar("_Part", Budget, Schedule, Unit, Project)
 
 
 # ------------------------------------------------------------------ Public API
@@ -168,7 +173,7 @@ def to_decimal(value: CellValue) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise ValueError(str(value))
-    if isinstance(value, int | float):
+    if isinstance(value, _NUMBER_TYPES):
         number = _float_decimal(repr(float(value)))
         if number is None:
             raise ValueError(str(value))
@@ -202,7 +207,7 @@ def _raw_text(value: CellValue) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, _DATE_TYPES):
         return value.isoformat()[:10]
     return clean_text(value)
 
@@ -256,7 +261,7 @@ def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
 
 
 def _year(value: CellValue) -> int | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+    if isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool) and float(value).is_integer():
         return int(value)
     m = _YEAR.match(to_halfwidth(str(value)))
     return int(m.group(1)) if m else None
@@ -350,31 +355,30 @@ def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
     # The title row "<项目名称>绩效目标表" sits a few rows above the 项目编码 row.
     for r in range(code_row - 1, max(floor, code_row - 7) - 1, -1):
-        if any(isinstance(v, str) and clean_label(v) and clean_label(v).endswith(L.TITLE_SUFFIX)
-               for v in grid.rows[r] if v is not None):
+        if any(isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX)
+               for v in grid.rows[r]):
             return r
     return max(floor, code_row - 2)
 
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
-    project = Project(sheet=grid.name)
-    labels = _PROJECT_LABELS
-    value, project.cells["code"] = _right_of(index, code_pos)
-    project.code = _label(value)
-    if (pos := index.first(labels["name"], rows)) is not None:
-        value, project.cells["name"] = _right_of(index, pos)
-        project.name = _text(value)
-    project.unit = _read_unit_line(grid, rows.start, code_pos[0])
-    project.budget = _read_budget(grid, index, rows, labels)
-    project.use = _read_use(grid, index, rows, project)
-    project.schedule = _read_schedule(grid, index, rows)
+    cells: dict[str, str] = {}
+    value, cells["code"] = _right_of(index, code_pos)
+    fields: dict[str, object] = {"code": _label(value)}
+    if (pos := index.first(_PROJECT_LABELS["name"], rows)) is not None:
+        value, cells["name"] = _right_of(index, pos)
+        fields["name"] = _text(value)
+    fields["unit"] = _read_unit_line(grid, rows.start, code_pos[0])
+    fields["budget"] = _read_budget(grid, index, rows)
+    fields["use"] = _read_use(grid, index, rows, cells)
+    fields["schedule"] = _read_schedule(grid, index, rows)
     header = index.first(L.INDICATOR_COLUMNS[0], rows)
     goal_stop = header[0] if header else rows.stop
-    project.goals = _read_goals(grid, index, range(rows.start, goal_stop), project)
+    fields["goals"] = _read_goals(grid, index, range(rows.start, goal_stop), cells)
     if header is not None:
-        project.indicators = _read_indicators(grid, index, header[0], rows.stop)
-    project.cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
-    return project
+        fields["indicators"] = _read_indicators(grid, index, header[0], rows.stop)
+    cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
+    return _located(Project(sheet=grid.name, **fields), cells, {})
 
 
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
@@ -394,12 +398,12 @@ def _unit_line(text: str) -> tuple[str, str | None] | None:
     return (m.group(1), clean_text(m.group(2))) if m else None
 
 
-def _read_budget(grid: Grid, index: _LabelIndex, rows: range, labels: dict[str, L.Label]) -> Budget:
+def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
     amounts: dict[str, Decimal | None] = {}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
     for field in ("total", "fiscal", "other"):
-        pos = index.first(labels[f"budget.{field}"], rows)
+        pos = index.first(_PROJECT_LABELS[f"budget.{field}"], rows)
         if pos is not None:
             value, cells[field] = _right_of(index, pos)
             try:
@@ -416,7 +420,7 @@ def _located(part: _Part, cells: dict[str, str], invalid: dict[str, str]) -> _Pa
     return part
 
 
-def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> str | None:
+def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> str | None:
     block = index.first(L.BUDGET_BLOCK, rows)
     total = index.first(L.PROJECT_LABELS[2], rows)
     if block is None and total is None:
@@ -424,17 +428,17 @@ def _read_use(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> 
     anchor = block or total
     r0, c0, r1, _ = grid.merge_of(*anchor)
     first = max(r1, (total or anchor)[0] + 1) if r1 > r0 else (total or anchor)[0] + 1
-    if label_key(grid.get(*anchor)) == label_key("资金用途") and block is not None and r1 == r0:
+    if label_key(grid._get(*anchor)) == _USE_KEY and block is not None and r1 == r0:
         value, cell = _right_of(index, anchor)  # a hand-made "资金用途 | text" row
-        project.cells["use"] = cell
+        cells["use"] = cell
         return clean_text(value)
-    project.cells["use"] = a1(first, c0 + 1)
+    cells["use"] = a1(first, c0 + 1)
     width = grid.width
     for r in range(first, min(max(r1, first) + 1, rows.stop)):
         for c in range(c0 + 1, width):
             value = grid.raw(r, c)
             if value is not None and not index.is_label(value):
-                project.cells["use"] = a1(r, c)
+                cells["use"] = a1(r, c)
                 return clean_text(value)
             if value is not None:
                 return None
@@ -473,7 +477,7 @@ def _fractions(values: list[CellValue]) -> bool:
     # whose numbers are mostly within 0..1 (and none far above) is read as fractions, so a
     # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
     # as 30, 60, 85, 100 was typed as plain percentages.
-    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = [float(v) for v in values if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool)]
     small = sum(0 <= n <= 1 for n in numbers)
     return bool(numbers) and small >= len(numbers) - small and max(numbers) <= 10
 
@@ -493,14 +497,14 @@ def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
     return number
 
 
-def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -> list[str]:
+def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> list[str]:
     block = index.first(L.GOALS_BLOCK, rows)
     if block is None:
         return []
     r0, c0, r1, _ = grid.merge_of(*block)
     stop = rows.stop if r1 == r0 else min(rows.stop, r1 + 1)
     goals: list[str] = []
-    project.cells["goals"] = a1(r0, c0 + 1)
+    cells["goals"] = a1(r0, c0 + 1)
     first_cell = None
     for r in range(r0, stop):
         line = grid.rows[r]
@@ -508,7 +512,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
             break
         for c in range(c0 + 1, len(line)):
             value = line[c]
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
+            if not isinstance(value, _TEXT_TYPES) or isinstance(value, bool):
                 continue
             text = str(value)
             if _GOAL_LABEL.match(text):
@@ -518,7 +522,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, project: Project) -
             goals.extend(g for part in _GOAL_SPLIT.split(text) if (g := clean_text(part)))
             first_cell = first_cell or a1(r, c)
     if first_cell:
-        project.cells["goals"] = first_cell
+        cells["goals"] = first_cell
     return goals
 
 
