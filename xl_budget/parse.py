@@ -90,44 +90,46 @@ def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
 
 
 # ------------------------------------------------------------------ Private API: labels
-def _layout_label_keys() -> frozenset[str]:
-    """The keys of every Label of layout.py (where all printed labels are declared)."""
+def _layout_key_sets() -> dict[str, list[frozenset[str]]]:
+    """Each key of a Label of layout.py (where all printed labels are declared) → the key
+    sets (``Label.keys``) of the labels it prints."""
     labels: list[L.Label] = []
     for value in vars(L).values():
         labels += [item for item in (value if isinstance(value, tuple) else (value,))
                    if isinstance(item, L.Label)]
-    return frozenset().union(*(lab.keys for lab in labels))
+    sets_of: dict[str, list[frozenset[str]]] = {}
+    for keys in dict.fromkeys(lab.keys for lab in labels):
+        for key in keys:
+            sets_of.setdefault(key, []).append(keys)
+    return sets_of
 
 
 class _LabelIndex:
-    # Where each label of layout.py sits in a grid; built once per sheet, because the reader
-    # asks for dozens of labels and a sheet scan per label would dominate consolidation time.
-    # Only label texts are kept: most cells of a sheet are values.
-    KEYS = _layout_label_keys()
+    # Where each label of layout.py sits in a grid, by its key set; built once per sheet,
+    # because the reader asks for dozens of labels and a sheet scan per label would dominate
+    # consolidation time. Only label texts are kept: most cells of a sheet are values.
+    KEY_SETS = _layout_key_sets()
 
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
-        self.at: dict[str, list[tuple[int, int]]] = {}
+        self.at: dict[frozenset[str], list[tuple[int, int]]] = {}  # positions in reading order
         for r, line in enumerate(grid.rows):
             for c, v in enumerate(line):
-                if isinstance(v, str) and len(v) <= 40 and (key := text_key(v)) in self.KEYS:
-                    self.at.setdefault(key, []).append((r, c))
+                if isinstance(v, str) and len(v) <= 40 and (key := text_key(v)) in self.KEY_SETS:
+                    for keys in self.KEY_SETS[key]:
+                        self.at.setdefault(keys, []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
-        hits = [pos for keys in key_sets for k in keys for pos in self.at.get(k, ())]
+        hits = [pos for keys in key_sets for pos in self.at.get(keys, ())]
         if rows is not None:
             hits = [p for p in hits if p[0] in rows]
         return sorted(hits)
 
     def first(self, lab: L.Label, rows: range | None = None) -> tuple[int, int] | None:
-        best = None
-        for key in lab.keys:
-            for pos in self.at.get(key, ()):
-                if rows is None or pos[0] in rows:
-                    if best is None or pos < best:
-                        best = pos
-                    break  # each key's positions are in reading order
-        return best
+        for pos in self.at.get(lab.keys, ()):
+            if rows is None or pos[0] in rows:
+                return pos
+        return None
 
     def is_label(self, value: CellValue) -> bool:
         return isinstance(value, str) and text_key(value) in _PROJECT_KEYS
@@ -376,7 +378,7 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     goal_stop = header[0] if header else rows.stop
     fields["goals"] = _read_goals(grid, index, range(rows.start, goal_stop), cells)
     if header is not None:
-        fields["indicators"] = _read_indicators(grid, index, header[0], rows.stop)
+        fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
     return _located(Project(sheet=grid.name, **fields), cells, {})
 
@@ -532,8 +534,9 @@ _INDICATORS = TypeAdapter(list[Indicator])  # validates a table's rows in one ca
 assert _INDICATOR_KEYS == tuple(lab.key for lab in L.INDICATOR_COLUMNS)
 
 
-def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int) -> list[Indicator]:
-    head = range(header_row, header_row + 1)
+def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> list[Indicator]:
+    """The indicator rows under the header whose 一级指标 label sits at ``header``."""
+    head = range(header[0], header[0] + 1)
     columns: dict[str, tuple[int, int]] = {}
     for lab in L.INDICATOR_COLUMNS:
         pos = index.first(lab, head)
@@ -545,7 +548,7 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header_row: int, stop: int)
     out: list[dict] = []
     level1: _Cell = _NO_CELL  # (text, cell) carried down from above
     level2: _Cell = _NO_CELL
-    first_row = grid.merge_of(*index.first(L.INDICATOR_COLUMNS[0], head))[2] + 1
+    first_row = grid.merge_of(*header)[2] + 1
     for r in range(first_row, stop):
         row = grid.first_shown_each(r, spans)
         new1, new2, name, description, value, basis = row
