@@ -124,14 +124,15 @@ class Grid:
         """``first_shown`` for each (first, last) span of columns of a row, in one pass (the
         reader asks for whole table rows); (None, None) for an empty span (last < first)."""
         line = self.rows[row] if 0 <= row < len(self.rows) else ()
+        width, merge_at = len(line), self._merge_at
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
             found = None
             col = first
             while col <= last and found is None:
-                rng = self._merge_at.get((row, col))
+                rng = merge_at.get((row, col))
                 if rng is None:
-                    value = line[col] if 0 <= col < len(line) else None
+                    value = line[col] if 0 <= col < width else None
                     found = None if value is None else (value, (row, col))
                 else:
                     value = self.raw(rng[0], rng[1])
