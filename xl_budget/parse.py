@@ -416,7 +416,8 @@ def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
 
 
 def _located(part: _Part, cells: dict[str, str], invalid: dict[str, str]) -> _Part:
-    # Built in one validation (amounts get their one representation there), then located.
+    # A part is validated once with all its fields (amounts get their one representation
+    # there), then given the cells it was read from.
     part.cells.update(cells)
     part.invalid.update(invalid)
     return part
