@@ -56,6 +56,15 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
+def merge_anchor(merges: Sequence[Range], cell: str) -> str:
+    """The top-left cell of the merged range holding ``cell`` (the cell itself if unmerged)."""
+    row, col = parse_a1(cell)
+    for r0, c0, r1, c1 in merges:
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return a1(r0, c0)
+    return cell
+
+
 def accepts_a1(method):
     """Let ``grid.get("B7")`` and ``grid.get(6, 1)`` both work."""
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from xl_budget import annotate
 from xl_budget.annotate import Canvas, Entry, Note
 from xl_budget.errors import XlBudgetError
-from xl_budget.grids import Grid, a1, col_letter, make_grid, parse_a1
+from xl_budget.grids import Grid, a1, col_letter, make_grid, merge_anchor, parse_a1
 
 TITLE = "预算绩效目标"
 CONSOLIDATED = "汇总结果.xlsx"
@@ -281,11 +281,7 @@ class XlwingsBook:
         return [s.name for s in self.book.sheets]
 
     def anchor(self, sheet: str, cell: str) -> str:
-        row, col = parse_a1(cell)
-        for r0, c0, r1, c1 in self._merges.get(sheet, ()):
-            if r0 <= row <= r1 and c0 <= col <= c1:
-                return a1(r0, c0)
-        return cell
+        return merge_anchor(self._merges.get(sheet, ()), cell)
 
     def get_fill(self, sheet: str, cell: str) -> str:
         return _hex(self.book.sheets[sheet].range(cell).color)

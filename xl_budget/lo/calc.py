@@ -15,7 +15,7 @@ from typing import Any
 
 from xl_budget import annotate, macros
 from xl_budget.annotate import Entry, Note
-from xl_budget.grids import Grid, a1, make_grid, parse_a1
+from xl_budget.grids import Grid, make_grid, merge_anchor, parse_a1
 
 MESSAGE_LOG = "XL_BUDGET_MESSAGE_LOG"  # when set: append every message to this file (tests, logs)
 _CLEAR_ALL = 1023  # com.sun.star.sheet.CellFlags: every kind of content and formatting
@@ -126,11 +126,7 @@ class UnoBook:
         return list(self.doc.Sheets.ElementNames)
 
     def anchor(self, sheet: str, cell: str) -> str:
-        row, col = parse_a1(cell)
-        for r0, c0, r1, c1 in self._merges.get(sheet, ()):
-            if r0 <= row <= r1 and c0 <= col <= c1:
-                return a1(r0, c0)
-        return cell
+        return merge_anchor(self._merges.get(sheet, ()), cell)
 
     def get_fill(self, sheet: str, cell: str) -> str:
         color = self._cell(sheet, cell).CellBackColor
