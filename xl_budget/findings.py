@@ -53,6 +53,26 @@ class Finding(BaseModel):
     def sort_key(self) -> tuple:
         return (self.file or "", self.sheet or "", _position(self.cell), self.code)
 
+    @classmethod
+    def trusted(cls, code: str, severity: Severity, message: str, file: str | None,
+                sheet: str | None, cell: str | None, project: str | None, field: str | None) -> Finding:
+        """A finding from values that already have the field types, as ``Finding(...)`` with every
+        field given would make it, without validating them. The rules build tens of thousands
+        per county; validation (and ``model_construct``, slower still) would cost more than the
+        checks themselves."""
+        finding = object.__new__(cls)
+        _set_attribute(finding, "__dict__", {
+            "code": code, "severity": severity, "message": message, "file": file, "sheet": sheet,
+            "cell": cell, "project": project, "field": field})
+        _set_attribute(finding, "__pydantic_fields_set__", set(_FINDING_FIELDS))
+        _set_attribute(finding, "__pydantic_extra__", None)
+        _set_attribute(finding, "__pydantic_private__", None)
+        return finding
+
+
+_FINDING_FIELDS = frozenset(Finding.model_fields)
+_set_attribute = object.__setattr__  # Finding is frozen: its own __setattr__ refuses
+
 
 @lru_cache(maxsize=1 << 16)
 def _position(cell: str | None) -> tuple[int, int]:

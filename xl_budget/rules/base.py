@@ -65,13 +65,14 @@ class BaseRule:
                 severity: Severity | None = None, project: Project | None = None,
                 sheet: str | None = None, cell: str | None = None, **ctx: Any) -> Finding:
         """A finding at ``part``'s cell for ``field`` with the message ``messages[key]``."""
-        return Finding(
-            code=self.code,
-            severity=severity or self.severity,
-            message=self.messages[key].format(**ctx),
-            file=self.file,
-            sheet=sheet or (part.sheet if part is not None else None),
-            cell=cell or (part.cell(field) if part is not None and field else None),
-            project=project.code if project is not None else None,
-            field=field,
+        # Every argument already has its field's type (Severity, str or None): no validation.
+        return Finding.trusted(
+            self.code,
+            severity or self.severity,
+            self.messages[key].format(**ctx),
+            self.file,
+            sheet or (part.sheet if part is not None else None),
+            cell or (part.cell(field) if part is not None and field else None),
+            project.code if project is not None else None,
+            field,
         )
