@@ -26,6 +26,7 @@ _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_NO_MERGES: dict[int, Range] = {}
 
 
 # ------------------------------------------------------------------ Public API: addresses
@@ -86,14 +87,15 @@ class Grid:
     rows: list[list[CellValue]]
     merges: list[Range] = field(default_factory=list)
     visible: bool = True
-    _merge_at: dict[tuple[int, int], Range] = field(default_factory=dict, init=False, repr=False)
+    # row → col → the merged range holding that cell; by row, so a table row looks its
+    # merges up once
+    _merges_in: dict[int, dict[int, Range]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for rng in self.merges:
             r0, c0, r1, c1 = rng
             for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    self._merge_at[(r, c)] = rng
+                self._merges_in.setdefault(r, {}).update(dict.fromkeys(range(c0, c1 + 1), rng))
 
     @property
     def height(self) -> int:
@@ -118,7 +120,7 @@ class Grid:
 
     def _get(self, row: int, col: int) -> CellValue:
         # Undecorated twin for hot loops inside the reader.
-        rng = self._merge_at.get((row, col))
+        rng = self._merges_in.get(row, _NO_MERGES).get(col)
         if rng is not None:
             row, col = rng[0], rng[1]
         return self.raw(row, col)
@@ -133,13 +135,16 @@ class Grid:
         """``first_shown`` for each (first, last) span of columns of a row, in one pass (the
         reader asks for whole table rows); (None, None) for an empty span (last < first)."""
         line = self.rows[row] if 0 <= row < len(self.rows) else ()
-        width, merge_at = len(line), self._merge_at
+        width, merges = len(line), self._merges_in.get(row, _NO_MERGES)
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
+            if first == last and first not in merges:  # one plain cell: the common case
+                out.append((line[first] if 0 <= first < width else None, (row, first)))
+                continue
             found = None
             col = first
             while col <= last and found is None:
-                rng = merge_at.get((row, col))
+                rng = merges.get(col)
                 if rng is None:
                     value = line[col] if 0 <= col < width else None
                     found = None if value is None else (value, (row, col))
@@ -160,7 +165,7 @@ class Grid:
 
     def merge_of(self, row: int, col: int) -> Range:
         """The merged range holding (row, col), or the cell itself."""
-        return self._merge_at.get((row, col), (row, col, row, col))
+        return self._merges_in.get(row, _NO_MERGES).get(col) or (row, col, row, col)
 
     def iter_cells(self) -> Iterator[tuple[int, int, CellValue]]:
         """Every non-empty stored cell, row by row."""
