@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import TypeAdapter
 
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
@@ -113,11 +112,18 @@ class _LabelIndex:
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.at: dict[frozenset[str], list[tuple[int, int]]] = {}  # positions in reading order
+        # Keys are computed once per distinct text and only rows holding a label are walked:
+        # a sheet repeats its texts and most of its rows hold values only.
+        texts = {v for line in grid.rows for v in line if isinstance(v, str)}
+        labels = {text: sets for text in texts if (sets := _key_sets_of(text))}
+        if not labels:
+            return
         for r, line in enumerate(grid.rows):
+            if labels.keys().isdisjoint(line):
+                continue
             for c, v in enumerate(line):
-                if isinstance(v, str) and len(v) <= 40 and (key := text_key(v)) in self.KEY_SETS:
-                    for keys in self.KEY_SETS[key]:
-                        self.at.setdefault(keys, []).append((r, c))
+                for keys in labels.get(v, ()):
+                    self.at.setdefault(keys, []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for pos in self.at.get(keys, ())]
@@ -133,6 +139,12 @@ class _LabelIndex:
 
     def is_label(self, value: CellValue) -> bool:
         return isinstance(value, str) and text_key(value) in _PROJECT_KEYS
+
+
+@lru_cache(maxsize=65536)
+def _key_sets_of(text: str) -> list[frozenset[str]]:
+    """The key sets of the layout labels printed as ``text``; empty for any other text."""
+    return _LabelIndex.KEY_SETS.get(text_key(text), []) if len(text) <= 40 else []
 
 
 def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str]:
@@ -531,7 +543,6 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
 
 _INDICATOR_KEYS = ("level1", "level2", "name", "description", "value", "basis")
 _NO_COLUMN = (0, -1)  # the span of a column the table lacks: no cell
-_INDICATORS = TypeAdapter(list[Indicator])  # validates a table's rows in one call
 assert _INDICATOR_KEYS == tuple(lab.key for lab in L.INDICATOR_COLUMNS)
 
 
@@ -545,8 +556,8 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
             _, c0, _, c1 = grid.merge_of(*pos)
             columns[lab.key] = (c0, c1)
     spans = [columns.get(key, _NO_COLUMN) for key in _INDICATOR_KEYS]
-    letters = {key: col_letter(c0) for key, (c0, _) in columns.items()}
-    out: list[dict] = []
+    letters = [(key, col_letter(c0)) for key, (c0, _) in columns.items()]
+    out: list[Indicator] = []
     level1: _Cell = _NO_CELL  # (text, cell) carried down from above
     level2: _Cell = _NO_CELL
     first_row = grid.merge_of(*header)[2] + 1
@@ -566,24 +577,23 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
                        or value[0] is not None or basis[0] is not None)
         if has_content:
             out.append(_indicator(grid.name, r, letters, row, level1, level2))
-    return _INDICATORS.validate_python(out)
+    return out
 
 
 def _is_note(first: CellValue) -> bool:
     return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
 
 
-def _indicator(sheet: str, r: int, letters: dict[str, str], row: list[_Cell], level1: _Cell,
-               level2: _Cell) -> dict:
-    """The fields of one Indicator from its row's cells (in _INDICATOR_KEYS order) and the
-    levels above."""
+def _indicator(sheet: str, r: int, letters: list[tuple[str, str]], row: list[_Cell],
+               level1: _Cell, level2: _Cell) -> Indicator:
+    """One Indicator from its row's cells (in _INDICATOR_KEYS order) and the levels above."""
     new1, new2, name_cell, description, value, basis = row
     name = _label(name_cell[0])
     number = str(r + 1)
-    cells = {key: letter + number for key, letter in letters.items()}
+    cells = {key: letter + number for key, letter in letters}
     cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
     cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
-    return dict(
+    return Indicator.from_typed(
         sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
         description=_text(description[0]),
