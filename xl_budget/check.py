@@ -16,6 +16,7 @@ from xl_budget.profile import Profile, load_profile
 from xl_budget.rules import book_rules
 from xl_budget.rules.base import BaseRule
 from xl_budget.rules.file import Rule_F001
+from xl_budget.rules.indicators import IndicatorRule, check_tables
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,11 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
     """Every finding on one parsed workbook, sorted by sheet and cell."""
     profile = profile or load_profile()
     file = Path(book.file).name if book.file else None
-    found = [f for rule in _enabled(profile, select, file) for f in rule.check_book(book, profile)]
+    rules = _enabled(profile, select, file)
+    # The indicator rules share each table's classification. Rules may run in any order:
+    # the sort below keeps each rule's own order, and every finding carries its rule's code.
+    found = [f for rule in rules if not isinstance(rule, IndicatorRule) for f in rule.check_book(book, profile)]
+    found += check_tables([rule for rule in rules if isinstance(rule, IndicatorRule)], book, profile)
     return sorted(found, key=Finding.sort_key)
 
 

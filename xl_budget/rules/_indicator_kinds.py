@@ -7,17 +7,19 @@ names. The word lists are review practice, not law: they are kept short and expl
 reviewer can see why a row was (or was not) classified.
 
 The functions of a name or category string are cached: the same few thousand texts recur in
-every row check of every workbook, and each rule asks again.
+every row check of every workbook. ``rows`` gathers all of them for one table, once, as
+``Row``s that every indicator rule reads.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from xl_budget import values
-from xl_budget.model import Indicator
+from xl_budget.model import Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.text import label_key
 from xl_budget.values import IndicatorValue, is_rate_name, to_wan
@@ -163,7 +165,7 @@ def is_rate_title(name: str | None) -> bool:
 
 def is_rate(ind: Indicator) -> bool:
     """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
-    return is_rate_title(ind.name) or (ind.value is not None and ind.value.unit == "%")
+    return row_is_rate(ind, name_kind(ind.name))
 
 
 @lru_cache(maxsize=_TEXTS)
@@ -216,29 +218,146 @@ def quantity(ind: Indicator) -> IndicatorValue | None:
 
 def unit_of(ind: Indicator) -> str | None:
     """The unit of the row's number: written in the value, else implied by the name."""
-    value = quantity(ind)
-    if value is None:
-        return None
-    return value.unit or implied_unit(ind.name)
+    return row_unit(ind, name_kind(ind.name))
 
 
 def money_wan(ind: Indicator) -> Decimal | None:
     """The row's number as 万元 when it is a money amount. The unit is the value's, else the
     name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
     单位：万元). None for other units (%, 元/人, 次…)."""
-    value = quantity(ind)
-    if value is None or value.number is None:
-        return None
-    unit = unit_of(ind)
-    return value.number if unit is None else to_wan(value.number, unit)
+    return row_money_wan(ind, name_kind(ind.name))
 
 
 def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
     """A 时效指标 holding money ("≤4.86万元") or the project's 预算数 itself ("≤4.86")."""
-    value = quantity(ind)
-    if value is None or not is_timeliness(ind):
+    return is_timeliness(ind) and _holds_money_or_total(ind, name_kind(ind.name), total)
+
+
+# ------------------------------------------------------------------ Rows
+
+
+@dataclass(frozen=True, slots=True)
+class NameKind:
+    """Everything the functions above say about one 三级 name."""
+
+    key: str
+    loose_key: str  # name_key
+    bare: str
+    implied_unit: str | None
+    satisfaction: bool
+    rate_title: bool
+    change_rate: bool
+    state: bool
+    count: bool
+    duration: bool
+    negative: bool
+
+
+@lru_cache(maxsize=_TEXTS)
+def name_kind(name: str | None) -> NameKind:
+    return NameKind(key(name), name_key(name), bare(name), implied_unit(name), is_satisfaction(name),
+                    is_rate_title(name), is_change_rate(name), is_state_name(name),
+                    is_count_name(name), is_duration(name), is_negative(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """The parts of a profile that classify a row's 一级 / 二级, in a hashable form so that
+    ``level_kind`` can be cached on it (a ``Profile`` holds dicts and lists)."""
+
+    framework: tuple[tuple[str, tuple[str, ...]], ...]
+    cost_level1: str
+    cost_level2: str
+    output: str
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # level_kind hashes its scheme on every call: hash the nested tuples once
+        object.__setattr__(self, "_hash", hash((self.framework, self.cost_level1, self.cost_level2,
+                                                 self.output)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @classmethod
+    def of(cls, profile: Profile) -> Scheme:
+        req = profile.required
+        framework = tuple((k, tuple(v)) for k, v in profile.framework.items())
+        return _interned(cls(framework, req.cost_level1, req.cost_level2, req.output))
+
+
+@lru_cache(maxsize=64)
+def _interned(scheme: Scheme) -> Scheme:
+    # One object per content: the level_kind cache then compares its keys by identity, not
+    # field by field.
+    return scheme
+
+
+@dataclass(frozen=True, slots=True)
+class LevelKind:
+    """Where a 一级 / 二级 pair sits in a profile's framework."""
+
+    key1: str
+    key2: str
+    known_level1: bool  # the 一级 is one of the framework's (I001)
+    foreign_level2: bool  # the 一级 is known and the 二级 is not one of its parts (I002)
+    cost: bool
+    timeliness: bool
+    quantity: bool  # 数量指标
+
+
+@lru_cache(maxsize=_TEXTS)
+def level_kind(level1: str | None, level2: str | None, scheme: Scheme) -> LevelKind:
+    key1, key2 = key(level1), key(level2)
+    parts = {key(k): {key(p) for p in v} for k, v in scheme.framework}
+    return LevelKind(key1, key2, key1 in parts, key1 in parts and key2 not in parts[key1],
+                     _is_cost(level1, level2, scheme.cost_level1, scheme.cost_level2, scheme.output),
+                     "时效" in key2, key2 == _QUANTITY_LEVEL)
+
+
+Row = tuple[Indicator, NameKind, LevelKind]
+"""One indicator row with what its name and its 一级 / 二级 denote."""
+
+
+def rows(project: Project, scheme: Scheme) -> list[Row]:
+    """The project's indicator rows, classified (each class cached on its texts)."""
+    return [(ind, name_kind(ind.name), level_kind(ind.level1, ind.level2, scheme))
+            for ind in project.indicators]
+
+
+def row_unit(ind: Indicator, name: NameKind) -> str | None:
+    """``unit_of`` for a row whose name is classified."""
+    value = ind.value
+    if value is None or value.number is None:
+        return None
+    return value.unit or name.implied_unit
+
+
+def row_money_wan(ind: Indicator, name: NameKind) -> Decimal | None:
+    """``money_wan`` for a row whose name is classified."""
+    value = ind.value
+    if value is None or value.number is None:
+        return None
+    unit = value.unit or name.implied_unit
+    return value.number if unit is None else to_wan(value.number, unit)
+
+
+def row_is_rate(ind: Indicator, name: NameKind) -> bool:
+    """``is_rate`` for a row whose name is classified."""
+    return name.rate_title or (ind.value is not None and ind.value.unit == "%")
+
+
+def row_holds_budget_figure(row: Row, total: Decimal | None) -> bool:
+    """``holds_budget_figure`` for a classified row."""
+    ind, name, level = row
+    return level.timeliness and _holds_money_or_total(ind, name, total)
+
+
+def _holds_money_or_total(ind: Indicator, name: NameKind, total: Decimal | None) -> bool:
+    value = ind.value
+    if value is None or value.number is None:
         return False
-    unit = unit_of(ind)
+    unit = value.unit or name.implied_unit
     if unit in MONEY_UNITS:
         return True
     return unit is None and total is not None and value.number == total

@@ -31,8 +31,10 @@ class BaseRule:
     messages: ClassVar[dict[str, str]]
     scope: ClassVar[str] = "book"  # "county": checks many workbooks at once (consolidation)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if abstract:  # a base for a kind of rule (IndicatorRule), not a rule
+            return
         m = _CODE.match(cls.__name__)
         if m is None:
             raise TypeError(f"rule class {cls.__name__} must be named Rule_<code>, e.g. Rule_B002")

@@ -6,8 +6,9 @@ Every finding points at the cell to fix: the 指标值 cell for value problems, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from xl_budget.findings import Finding, Severity
@@ -16,6 +17,38 @@ from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule
 from xl_budget.values import IndicatorValue
+
+# ------------------------------------------------------------------ Public API
+
+
+class IndicatorRule(BaseRule, abstract=True):
+    """A rule on each project's indicator table, read as classified rows (``K.Row``: the
+    indicator, what its name denotes, where its 一级 / 二级 sit). The engine classifies each
+    table once for every indicator rule (``check_tables``); a rule run alone does it itself."""
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        scheme = K.Scheme.of(profile)
+        for project in book.projects:
+            yield from self.check_rows(K.rows(project, scheme), project, profile)
+
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        return self.check_rows(K.rows(project, K.Scheme.of(profile)), project, profile)
+
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+def check_tables(rules: Sequence[IndicatorRule], book: BudgetBook, profile: Profile) -> list[Finding]:
+    """Every finding of ``rules`` on ``book``, each table classified once for all of them
+    (each rule's findings in the order its ``check_book`` gives them)."""
+    scheme = K.Scheme.of(profile)
+    found: list[Finding] = []
+    for project in book.projects:
+        rows = K.rows(project, scheme)
+        for rule in rules:
+            found.extend(rule.check_rows(rows, project, profile))
+    return found
+
 
 # ------------------------------------------------------------------ Private API
 
@@ -46,7 +79,7 @@ def _label(ind: Indicator) -> str:
 # ------------------------------------------------------------------ Structure: I001–I004
 
 
-class Rule_I001(BaseRule):
+class Rule_I001(IndicatorRule):
     """Unknown 一级指标 (not in the profile's indicator framework).
 
     **Anti-pattern**: 一级指标 A11 = "产出" or "社会效益" (a 二级 written in the 一级 column).
@@ -62,24 +95,23 @@ class Rule_I001(BaseRule):
         "missing": "指标“{name}”没有一级指标：请在此填写{allowed}之一",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        known = {K.key(n) for n in profile.framework}
-        allowed = "、".join(f"“{n}”" for n in profile.framework)
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
         seen: set[str | None] = set()
-        for ind in project.indicators:
-            if K.key(ind.level1) in known:
+        for ind, _, level in rows:
+            if level.known_level1:
                 continue
             cell = ind.cell("level1")
             if cell in seen:
                 continue
             seen.add(cell)
+            allowed = "、".join(f"“{n}”" for n in profile.framework)
             if ind.level1:
                 yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
             else:
                 yield _at(self, ind, "level1", "missing", project, name=_label(ind), allowed=allowed)
 
 
-class Rule_I002(BaseRule):
+class Rule_I002(IndicatorRule):
     """二级指标 not allowed under its 一级指标.
 
     **Anti-pattern**: 一级 "产出指标" with 二级 B12 = "社会效益指标", or B12 left blank.
@@ -95,19 +127,16 @@ class Rule_I002(BaseRule):
         "missing": "指标“{name}”没有二级指标：请在此填写{allowed}之一",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        framework = {K.key(k): v for k, v in profile.framework.items()}
-        part_keys = {k: {K.key(p) for p in parts} for k, parts in framework.items()}
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
         seen: set[str | None] = set()
-        for ind in project.indicators:
-            level1 = K.key(ind.level1)
-            parts = framework.get(level1)
-            if parts is None or K.key(ind.level2) in part_keys[level1]:
+        for ind, _, level in rows:
+            if not level.foreign_level2:
                 continue
             cell = ind.cell("level2")
             if cell in seen:
                 continue
             seen.add(cell)
+            parts = {K.key(k): v for k, v in profile.framework.items()}[level.key1]
             allowed = "、".join(f"“{p}”" for p in parts)
             if ind.level2:
                 yield _at(self, ind, "level2", "default", project, found=ind.level2,
@@ -116,7 +145,7 @@ class Rule_I002(BaseRule):
                 yield _at(self, ind, "level2", "missing", project, name=_label(ind), allowed=allowed)
 
 
-class Rule_I003(BaseRule):
+class Rule_I003(IndicatorRule):
     """三级指标 name empty.
 
     **Anti-pattern**: a row with 指标值 E14 = "≥95%" but 三级指标 C14 blank.
@@ -129,13 +158,13 @@ class Rule_I003(BaseRule):
     severity = Severity.error
     messages = {"default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, _, _ in rows:
             if not ind.name:
                 yield _at(self, ind, "name", "default", project, value=_raw(ind) or "空")
 
 
-class Rule_I004(BaseRule):
+class Rule_I004(IndicatorRule):
     """指标值 empty.
 
     **Anti-pattern**: 三级指标 "培训次数" with 指标值 E12 blank.
@@ -148,8 +177,8 @@ class Rule_I004(BaseRule):
     severity = Severity.error
     messages = {"default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, _, _ in rows:
             if ind.value is None:
                 yield _at(self, ind, "value", "default", project, name=_label(ind))
 
@@ -157,7 +186,7 @@ class Rule_I004(BaseRule):
 # ------------------------------------------------------------------ Values: I005–I012
 
 
-class Rule_I005(BaseRule):
+class Rule_I005(IndicatorRule):
     """指标值 cannot be read as an operator + number + unit or as a grade.
 
     **Anti-pattern**: E12 = "1-2项", "378余个", "100人左右" or "9 0".
@@ -171,13 +200,13 @@ class Rule_I005(BaseRule):
     messages = {"default": "指标“{name}”的指标值“{value}”无法识别：请写成“符号+数字+单位”（如“≥2项”“≥95%”）"
                            "或等级（如“好”“达标”），不要写范围、约数或多余文字"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, _, _ in rows:
             if ind.value is not None and ind.value.kind == "invalid":
                 yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
 
 
-class Rule_I006(BaseRule):
+class Rule_I006(IndicatorRule):
     """Quantitative 指标值 with no unit, neither in the value nor implied by the name.
 
     **Anti-pattern**: 三级 "购买数量", E11 = "1"; 三级 "培训次数", E31 = "≥4".
@@ -195,16 +224,19 @@ class Rule_I006(BaseRule):
         "cost": "成本指标“{name}”的指标值“{value}”没有单位（将按万元理解）：请写明，如“{value}万元”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            value = K.quantity(ind)
-            if value is None or value.unit is not None or K.implied_unit(ind.name) is not None:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        total = project.budget.total
+        for row in rows:
+            ind, name, level = row
+            value = ind.value
+            if value is None or value.number is None or value.unit is not None \
+                    or name.implied_unit is not None:
                 continue
-            if K.is_state_name(ind.name) or K.holds_budget_figure(ind, project.budget.total):
+            if name.state or K.row_holds_budget_figure(row, total):
                 continue  # I008 / I011 say what to write instead
-            unit = _likely_unit(ind.name)
-            key = ("cost" if K.is_cost(ind, profile) else "default" if unit
-                   else "time" if K.is_timeliness(ind) else "generic")
+            unit = _likely_unit(name.bare)
+            key = ("cost" if level.cost else "default" if unit
+                   else "time" if level.timeliness else "generic")
             yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
                       example=f"{value.operator or ''}{_num(value.number)}{unit}")
 
@@ -217,12 +249,12 @@ _LIKELY_UNITS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _likely_unit(name: str | None) -> str:
-    text = K.bare(name)
-    return next((unit for ending, unit in _LIKELY_UNITS if text.endswith(ending)), "")
+@lru_cache(maxsize=4096)
+def _likely_unit(bare_name: str) -> str:
+    return next((unit for ending, unit in _LIKELY_UNITS if bare_name.endswith(ending)), "")
 
 
-class Rule_I007(BaseRule):
+class Rule_I007(IndicatorRule):
     """A rate or percentage outside 0–100, or "≥100" on a rate.
 
     **Anti-pattern**: 三级 "项目验收合格率", E12 = "≥100" (nothing exceeds 100%) or "120%".
@@ -239,18 +271,18 @@ class Rule_I007(BaseRule):
         "fraction": "比率指标“{name}”的指标值“{value}”像是小数写法（{number} 即 {percent}%）：请写成“{operator}{percent}%”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            found = self._check(ind)
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, name, _ in rows:
+            found = self._check(ind, name)
             if found is not None:
                 key, severity, ctx = found
                 yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind), **ctx)
 
     @staticmethod
-    def _check(ind: Indicator) -> tuple[str, Severity, dict[str, str]] | None:
-        value = K.quantity(ind)
-        if value is None or value.unit not in (None, "%") or not K.is_rate(ind) \
-                or K.is_change_rate(ind.name):
+    def _check(ind: Indicator, name: K.NameKind) -> tuple[str, Severity, dict[str, str]] | None:
+        value = ind.value
+        if value is None or value.number is None or value.unit not in (None, "%") \
+                or not K.row_is_rate(ind, name) or name.change_rate:
             return None
         number, op = value.number or Decimal(0), value.operator
         ctx = {"value": value.raw}
@@ -265,7 +297,7 @@ class Rule_I007(BaseRule):
         return None
 
 
-class Rule_I008(BaseRule):
+class Rule_I008(IndicatorRule):
     """The 指标值's kind does not fit the name: a bare number on a state, a grade on a rate or count.
 
     **Anti-pattern**: 三级 "设备性能良好", E14 = "≥100"; 三级 "项目验收合格率", E12 = "好".
@@ -283,30 +315,32 @@ class Rule_I008(BaseRule):
         "grade_on_count": "数量类指标“{name}”的指标值是文字“{value}”：请填写数字和单位，如“≥10个”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            key = self._mismatch(ind, project)
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        total = project.budget.total
+        for row in rows:
+            key = self._mismatch(row, total)
             if key is not None:
+                ind = row[0]
                 yield _at(self, ind, "value", key, project, name=_label(ind), value=_raw(ind))
 
     @staticmethod
-    def _mismatch(ind: Indicator, project: Project) -> str | None:
+    def _mismatch(row: K.Row, total: Decimal | None) -> str | None:
+        ind, name, _ = row
         value = ind.value
         if value is None:
             return None
         if value.kind == "quantity":
-            if value.unit is None and K.is_state_name(ind.name) \
-                    and not K.holds_budget_figure(ind, project.budget.total):
+            if value.unit is None and name.state and not K.row_holds_budget_figure(row, total):
                 return "number_on_state"
             return None
         if value.kind != "grade":
             return None
-        if K.is_rate_title(ind.name):
+        if name.rate_title:
             return "grade_on_rate"
-        return "grade_on_count" if K.is_count_name(ind.name) else None
+        return "grade_on_count" if name.count else None
 
 
-class Rule_I009(BaseRule):
+class Rule_I009(IndicatorRule):
     """满意度 not a percentage, or below the profile's minimum.
 
     **Anti-pattern**: 三级 "群众满意度", E39 = "≥70%" (below 80) or "≥90分".
@@ -323,12 +357,12 @@ class Rule_I009(BaseRule):
         "too_low": "满意度指标“{name}”的目标值“{value}”低于 {floor}%，不能作为绩效目标：请设定不低于 {minimum}% 的目标，如“≥90%”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            value = K.quantity(ind)
-            if value is None or not K.is_satisfaction(ind.name) or value.number is None:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, name, _ in rows:
+            value = ind.value
+            if value is None or value.number is None or not name.satisfaction:
                 continue
-            unit = K.unit_of(ind)
+            unit = K.row_unit(ind, name)
             found = self._check(value, unit, profile)
             if found is not None:
                 key, severity = found
@@ -352,7 +386,7 @@ class Rule_I009(BaseRule):
         return None
 
 
-class Rule_I010(BaseRule):
+class Rule_I010(IndicatorRule):
     """成本指标 above the project's 预算数 (元 and 亿元 converted to 万元).
 
     **Anti-pattern**: 预算数 0.91 (万元) with 成本指标 E16 = "≤9100" (a bare number is read as 万元).
@@ -368,18 +402,18 @@ class Rule_I010(BaseRule):
                    "单位（未写单位按万元计），如“≤{total}万元”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
         total = project.budget.total
         if total is None:
             return
-        for ind in project.indicators:
-            wan = K.money_wan(ind) if K.is_cost(ind, profile) else None
+        for ind, name, level in rows:
+            wan = K.row_money_wan(ind, name) if level.cost else None
             if wan is not None and wan > total:
                 yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
                           wan=_num(wan), total=_num(total))
 
 
-class Rule_I011(BaseRule):
+class Rule_I011(IndicatorRule):
     """时效指标 holding a money amount or the project's 预算数.
 
     **Anti-pattern**: 预算数 4.86, 三级 "支付时效", E34 = "≤4.86" (the budget, not a deadline).
@@ -394,13 +428,15 @@ class Rule_I011(BaseRule):
         "default": "时效指标的指标值是金额（{value}），应填写完成时限或及时率，如“≤12月”或“≥95%”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            if K.holds_budget_figure(ind, project.budget.total):
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        total = project.budget.total
+        for row in rows:
+            if K.row_holds_budget_figure(row, total):
+                ind = row[0]
                 yield _at(self, ind, "value", "default", project, value=_raw(ind))
 
 
-class Rule_I012(BaseRule):
+class Rule_I012(IndicatorRule):
     """Direction reversed: "≤" on a quantity, a service life or a 满意度, "≥" on a cost.
 
     **Anti-pattern**: 三级 "设备购置类项目持续使用时间（年）", E18 = "≤10"; 成本指标 E16 = "≥0.91万元".
@@ -417,28 +453,30 @@ class Rule_I012(BaseRule):
                          "请改为“≤{number}{unit}”",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            value = K.quantity(ind)
-            if value is None or value.operator is None:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for row in rows:
+            ind, name, _ = row
+            value = ind.value
+            if value is None or value.number is None or value.operator is None:
                 continue
-            key, what = self._reversed(ind, value.operator, profile)
+            key, what = self._reversed(row, value.operator)
             if key is not None:
-                unit = K.unit_of(ind) or ("万元" if key == "cost_at_least" else "")
+                unit = K.row_unit(ind, name) or ("万元" if key == "cost_at_least" else "")
                 yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
                           operator=value.operator, what=what, number=_num(value.number), unit=unit)
 
     @staticmethod
-    def _reversed(ind: Indicator, operator: str, profile: Profile) -> tuple[str | None, str]:
+    def _reversed(row: K.Row, operator: str) -> tuple[str | None, str]:
+        ind, name, level = row
         if operator in K.DOWNWARD:
-            if K.is_duration(ind.name):
+            if name.duration:
                 return "at_most", "使用年限、持续时间"
-            if K.is_satisfaction(ind.name):
+            if name.satisfaction:
                 return "at_most", "满意度"
-            if K.is_quantity_level(ind) and not K.is_negative(ind.name) and not K.is_rate(ind):
+            if level.quantity and not name.negative and not K.row_is_rate(ind, name):
                 return "at_most", "数量指标"
-        elif (operator in K.UPWARD and K.is_cost(ind, profile) and not K.is_rate(ind)
-              and K.money_wan(ind) is not None):
+        elif (operator in K.UPWARD and level.cost and not K.row_is_rate(ind, name)
+              and K.row_money_wan(ind, name) is not None):
             return "cost_at_least", ""
         return None, ""
 
@@ -446,7 +484,7 @@ class Rule_I012(BaseRule):
 # ------------------------------------------------------------------ Table: I013–I017
 
 
-class Rule_I013(BaseRule):
+class Rule_I013(IndicatorRule):
     """The same indicator twice in one project.
 
     **Anti-pattern**: two rows 质量指标 / "服务水平" (C33 and C35) in one table.
@@ -459,20 +497,20 @@ class Rule_I013(BaseRule):
     severity = Severity.warning
     messages = {"default": "指标“{level2} / {name}”在本项目中重复出现（第一次在 {first}）：请删除重复行或改用不同的指标名称"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        first: dict[tuple[str, str], str] = {}
-        for ind in project.indicators:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        first: dict[tuple[str, str], Indicator] = {}
+        for ind, name, level in rows:
             if not ind.name:
                 continue
-            k = (K.key(ind.level2), K.name_key(ind.name))
+            k = (level.key2, name.loose_key)
             if k in first:
                 yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
-                          first=first[k])
+                          first=first[k].cell("name") or "")
             else:
-                first[k] = ind.cell("name") or ""
+                first[k] = ind
 
 
-class Rule_I014(BaseRule):
+class Rule_I014(IndicatorRule):
     """指标值确定依据 empty.
 
     **Anti-pattern**: 指标值 "≥3次" with 指标值确定依据 F50 blank.
@@ -485,13 +523,13 @@ class Rule_I014(BaseRule):
     severity = Severity.warning
     messages = {"default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, _, _ in rows:
             if not ind.basis:
                 yield _at(self, ind, "basis", "default", project, name=_label(ind))
 
 
-class Rule_I015(BaseRule):
+class Rule_I015(IndicatorRule):
     """绩效指标描述 merely repeats the 三级指标 name.
 
     **Anti-pattern**: 三级 "购买数量", 描述 D11 = "购买数量".
@@ -504,13 +542,13 @@ class Rule_I015(BaseRule):
     severity = Severity.info
     messages = {"default": "绩效指标描述“{description}”只是重复了指标名称：请说明该指标衡量什么、如何计算或统计"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for ind in project.indicators:
-            if ind.name and ind.description and K.name_key(ind.description) == K.name_key(ind.name):
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+        for ind, name, _ in rows:
+            if ind.name and ind.description and K.name_key(ind.description) == name.loose_key:
                 yield _at(self, ind, "description", "default", project, description=ind.description)
 
 
-class Rule_I016(BaseRule):
+class Rule_I016(IndicatorRule):
     """Placeholder indicator: the 三级 name is a category name (its 二级 or any 一级/二级).
 
     **Anti-pattern**: 二级 "经济效益指标", 三级 C19 = "经济效益指标".
@@ -523,15 +561,15 @@ class Rule_I016(BaseRule):
     severity = Severity.warning
     messages = {"default": "三级指标“{name}”只是指标类别的名称，不是具体指标：请写明衡量的内容，如“带动农户增收金额”"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
         categories = K.category_names(profile)
-        for ind in project.indicators:
-            k = K.key(ind.name)
-            if k and (k == K.key(ind.level2) or k == K.key(ind.level1) or k in categories):
+        for ind, name, level in rows:
+            k = name.key
+            if k and (k == level.key2 or k == level.key1 or k in categories):
                 yield _at(self, ind, "name", "default", project, name=ind.name)
 
 
-class Rule_I017(BaseRule):
+class Rule_I017(IndicatorRule):
     """A required indicator category is missing (产出 parts, 效益, 满意度).
 
     **Anti-pattern**: a table with 数量指标, 质量指标 and 效益指标 rows but no 时效指标 / 成本指标 / 满意度指标.
@@ -547,9 +585,9 @@ class Rule_I017(BaseRule):
         "level1": "项目缺少“{level1}”：请至少增加一行{level1}",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
         req = profile.required
-        present = {(K.key(i.level1), K.key(i.level2)) for i in project.indicators}
+        present = {(level.key1, level.key2) for _, _, level in rows}
         level1s = {l1 for l1, _ in present}
         for part in req.output_parts:
             if (K.key(req.output), K.key(part)) not in present:
