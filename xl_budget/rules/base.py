@@ -67,14 +67,17 @@ class BaseRule:
                 severity: Severity | None = None, project: Project | None = None,
                 sheet: str | None = None, cell: str | None = None, **ctx: Any) -> Finding:
         """A finding at ``part``'s cell for ``field`` with the message ``messages[key]``."""
-        # Every argument already has its field's type (Severity, str or None): no validation.
-        return Finding.trusted(
-            self.code,
-            severity or self.severity,
-            self.messages[key].format(**ctx),
-            self.file,
+        return self.located(
+            key, ctx, severity,
             sheet or (part.sheet if part is not None else None),
             cell or (part.cell(field) if part is not None and field else None),
             project.code if project is not None else None,
             field,
         )
+
+    def located(self, key: str, ctx: dict[str, Any], severity: Severity | None, sheet: str | None,
+                cell: str | None, project: str | None, field: str | None) -> Finding:
+        """``finding`` with its place already worked out, for rules that emit findings by the
+        thousand (every argument already has its field's type: no validation)."""
+        return Finding.trusted(self.code, severity or self.severity, self.messages[key].format_map(ctx),
+                               self.file, sheet, cell, project, field)

@@ -56,8 +56,9 @@ def check_tables(rules: Sequence[IndicatorRule], book: BudgetBook, profile: Prof
 def _at(rule: BaseRule, ind: Indicator, field: str, key: str, project: Project,
         severity: Severity | None = None, **ctx: Any) -> Finding:
     # Findings name the field as in the glossary ("indicator.value") and sit at its cell.
-    return rule.finding(ind, f"indicator.{field}", key, severity=severity, project=project,
-                        cell=ind.cell(field), **ctx)
+    glossary = f"indicator.{field}"
+    return rule.located(key, ctx, severity, ind.sheet, ind.cell(field) or ind.cell(glossary), project.code,
+                        glossary)
 
 
 def _num(number: Decimal | None) -> str:
