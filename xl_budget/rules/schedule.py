@@ -106,6 +106,15 @@ def has_plan_error(plan: Plan) -> bool:
     return plan.is_blank or bool(bad_keys(plan)) or bool(drops(plan)) or year_end_wrong(plan)
 
 
+@lru_cache(maxsize=_PLANS)
+def most_behind(plan: Plan, straight_line: tuple[Decimal, ...], tolerance: Decimal) -> int | None:
+    """The checkpoint (its index) where the plan lags the straight line most (the first on
+    ties), when by more than ``tolerance`` points."""
+    lags = [line - value for value, line in zip(cumulative(plan.values), straight_line, strict=False)]
+    lag = max(lags)
+    return lags.index(lag) if lag > tolerance else None
+
+
 def _at(rule: BaseRule, project: Project, key: str, message: str = "default", **ctx: object) -> Finding:
     schedule = project.schedule
     return rule.finding(schedule, f"schedule.{key}", message, project=project, cell=schedule.cell(key),
@@ -211,16 +220,19 @@ class Rule_P004(BaseRule):
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         schedule = project.schedule
-        if has_plan_error(Plan.of(schedule)):
-            return
+        plan = Plan.of(schedule)
         thresholds = profile.thresholds
-        lags = [(line - value, key, value, line) for key, value, line
-                in zip(CHECKPOINTS, cumulative(schedule.values()), thresholds.straight_line, strict=False)]
-        lag, key, value, line = max(lags, key=lambda t: t[0])  # first checkpoint on ties
-        if lag > thresholds.pacing_tolerance:
-            found = pct(value) if getattr(schedule, key) is not None else f"未填（按累计计为 {pct(value)}）"
-            yield _at(self, project, key, found=found, line=pct(line),
-                      lag=format(lag.normalize(), "f"), tolerance=format(thresholds.pacing_tolerance, "f"))
+        if has_plan_error(plan):
+            return
+        behind = most_behind(plan, tuple(thresholds.straight_line), thresholds.pacing_tolerance)
+        if behind is None:
+            return
+        key, line = CHECKPOINTS[behind], thresholds.straight_line[behind]
+        value = cumulative(schedule.values())[behind]
+        lag = line - value
+        found = pct(value) if getattr(schedule, key) is not None else f"未填（按累计计为 {pct(value)}）"
+        yield _at(self, project, key, found=found, line=pct(line),
+                  lag=format(lag.normalize(), "f"), tolerance=format(thresholds.pacing_tolerance, "f"))
 
 
 class Rule_P005(BaseRule):
