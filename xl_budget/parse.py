@@ -258,7 +258,7 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
             fields["stated_total"] = to_decimal(value)
         except ValueError:
             fields["stated_total"], invalid["stated_total"] = None, str(value)
-    return _located(Unit(sheet=grid.name, **fields), cells, invalid)
+    return _located(Unit, {"sheet": grid.name, **fields}, cells, invalid)
 
 
 def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
@@ -392,15 +392,15 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
-    return _located(Project(sheet=grid.name, **fields), cells, {})
+    return _located(Project, {"sheet": grid.name, **fields}, cells, {})
 
 
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
     for r in range(top, code_row):
         for c, v in enumerate(grid.rows[r]):
             if isinstance(v, str) and (line := _unit_line(v)):
-                return UnitRef(sheet=grid.name, code=line[0], name=line[1],
-                               cells={"code": a1(r, c), "name": a1(r, c)})
+                return UnitRef.from_typed(sheet=grid.name, code=line[0], name=line[1],
+                                          cells={"code": a1(r, c), "name": a1(r, c)})
     return None
 
 
@@ -424,12 +424,14 @@ def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
                 amounts[field] = to_decimal(value)
             except ValueError:
                 amounts[field], invalid[field] = None, str(value)
-    return _located(Budget(sheet=grid.name, **amounts), cells, invalid)
+    return _located(Budget, {"sheet": grid.name, **amounts}, cells, invalid)
 
 
-def _located(part: _Part, cells: dict[str, str], invalid: dict[str, str]) -> _Part:
-    # A part is validated once with all its fields (amounts get their one representation
-    # there), then given the cells it was read from.
+def _located(model: type[_Part], fields: dict[str, object], cells: dict[str, str],
+             invalid: dict[str, str]) -> _Part:
+    # A part is built from the fields the reader typed (amounts tidied by to_decimal) without
+    # validating them again, then given the cells it was read from.
+    part = model.from_typed(**fields)
     part.cells.update(cells)
     part.invalid.update(invalid)
     return part
@@ -469,7 +471,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
         if pos is not None:
             found[lab.key] = _below_at(grid, pos)
     if not found:
-        return Schedule(sheet=grid.name)
+        return Schedule.from_typed(sheet=grid.name)
     as_fraction = _fractions([v for v, _ in found.values()])
     percents: dict[str, Decimal | None] = {}
     cells: dict[str, str] = {}
@@ -484,7 +486,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     if planned is not None:
         for key, (_, pos) in found.items():
             cells[f"planned.{key}"] = a1(planned[0], pos[1])
-    return _located(Schedule(sheet=grid.name, **percents), cells, invalid)
+    return _located(Schedule, {"sheet": grid.name, **percents}, cells, invalid)
 
 
 def _fractions(values: list[CellValue]) -> bool:
