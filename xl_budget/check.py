@@ -16,7 +16,7 @@ from xl_budget.profile import Profile, load_profile
 from xl_budget.rules import book_rules
 from xl_budget.rules.base import BaseRule
 from xl_budget.rules.file import Rule_F001
-from xl_budget.rules.indicators import IndicatorRule, check_tables
+from xl_budget.rules.indicators import IndicatorRule, check_all
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,10 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
     profile = profile or load_profile()
     file = Path(book.file).name if book.file else None
     rules = _enabled(profile, select, file)
-    # The indicator rules share each table's classification. Rules may run in any order:
+    # The indicator rules share the tables' classification. Rules may run in any order:
     # the sort below keeps each rule's own order, and every finding carries its rule's code.
     found = [f for rule in rules if not isinstance(rule, IndicatorRule) for f in rule.check_book(book, profile)]
-    found += check_tables([rule for rule in rules if isinstance(rule, IndicatorRule)], book, profile)
+    found += check_all([rule for rule in rules if isinstance(rule, IndicatorRule)], book, profile)
     return sorted(found, key=Finding.sort_key)
 
 

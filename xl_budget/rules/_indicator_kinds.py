@@ -7,7 +7,7 @@ names. The word lists are review practice, not law: they are kept short and expl
 reviewer can see why a row was (or was not) classified.
 
 The functions of a name or category string are cached: the same few thousand texts recur in
-every row check of every workbook. ``rows`` gathers all of them for one table, once, as
+every row check of every workbook. ``tables`` gathers all of them for a workbook, once, as
 ``Row``s that every indicator rule reads.
 """
 
@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from xl_budget import values
-from xl_budget.model import Indicator, Project
+from xl_budget.model import BudgetBook, Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.text import label_key
 from xl_budget.values import IndicatorValue, is_rate_name, to_wan
@@ -323,6 +323,14 @@ def rows(project: Project, scheme: Scheme) -> list[Row]:
     """The project's indicator rows, classified (each class cached on its texts)."""
     return [(ind, name_kind(ind.name), level_kind(ind.level1, ind.level2, scheme))
             for ind in project.indicators]
+
+
+Table = tuple[Project, list[Row]]
+"""A project with its classified indicator rows."""
+
+
+def tables(book: BudgetBook, scheme: Scheme) -> list[Table]:
+    return [(project, rows(project, scheme)) for project in book.projects]
 
 
 def row_unit(ind: Indicator, name: NameKind) -> str | None:

@@ -22,32 +22,25 @@ from xl_budget.values import IndicatorValue
 
 
 class IndicatorRule(BaseRule, abstract=True):
-    """A rule on each project's indicator table, read as classified rows (``K.Row``: the
-    indicator, what its name denotes, where its 一级 / 二级 sit). The engine classifies each
-    table once for every indicator rule (``check_tables``); a rule run alone does it itself."""
+    """A rule on the indicator tables of a workbook, each read as classified rows (``K.Row``:
+    the indicator, what its name denotes, where its 一级 / 二级 sit). The engine classifies a
+    workbook's tables once for every indicator rule (``check_all``); a rule run alone does it
+    itself. A rule sees all tables at once: one call per workbook, not per project."""
 
     def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        scheme = K.Scheme.of(profile)
-        for project in book.projects:
-            yield from self.check_rows(K.rows(project, scheme), project, profile)
+        return self.check_tables(K.tables(book, K.Scheme.of(profile)), profile)
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        return self.check_rows(K.rows(project, K.Scheme.of(profile)), project, profile)
+        return self.check_tables([(project, K.rows(project, K.Scheme.of(profile)))], profile)
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         raise NotImplementedError
 
 
-def check_tables(rules: Sequence[IndicatorRule], book: BudgetBook, profile: Profile) -> list[Finding]:
-    """Every finding of ``rules`` on ``book``, each table classified once for all of them
-    (each rule's findings in the order its ``check_book`` gives them)."""
-    scheme = K.Scheme.of(profile)
-    found: list[Finding] = []
-    for project in book.projects:
-        rows = K.rows(project, scheme)
-        for rule in rules:
-            found.extend(rule.check_rows(rows, project, profile))
-    return found
+def check_all(rules: Sequence[IndicatorRule], book: BudgetBook, profile: Profile) -> list[Finding]:
+    """Every finding of ``rules`` on ``book``, its tables classified once for all of them."""
+    tables = K.tables(book, K.Scheme.of(profile))
+    return [f for rule in rules for f in rule.check_tables(tables, profile)]
 
 
 # ------------------------------------------------------------------ Private API
@@ -96,20 +89,21 @@ class Rule_I001(IndicatorRule):
         "missing": "指标“{name}”没有一级指标：请在此填写{allowed}之一",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        seen: set[str | None] = set()
-        for ind, _, level in rows:
-            if level.known_level1:
-                continue
-            cell = ind.cell("level1")
-            if cell in seen:
-                continue
-            seen.add(cell)
-            allowed = "、".join(f"“{n}”" for n in profile.framework)
-            if ind.level1:
-                yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
-            else:
-                yield _at(self, ind, "level1", "missing", project, name=_label(ind), allowed=allowed)
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            seen: set[str | None] = set()
+            for ind, _, level in rows:
+                if level.known_level1:
+                    continue
+                cell = ind.cell("level1")
+                if cell in seen:
+                    continue
+                seen.add(cell)
+                allowed = "、".join(f"“{n}”" for n in profile.framework)
+                if ind.level1:
+                    yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
+                else:
+                    yield _at(self, ind, "level1", "missing", project, name=_label(ind), allowed=allowed)
 
 
 class Rule_I002(IndicatorRule):
@@ -128,22 +122,23 @@ class Rule_I002(IndicatorRule):
         "missing": "指标“{name}”没有二级指标：请在此填写{allowed}之一",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        seen: set[str | None] = set()
-        for ind, _, level in rows:
-            if not level.foreign_level2:
-                continue
-            cell = ind.cell("level2")
-            if cell in seen:
-                continue
-            seen.add(cell)
-            parts = {K.key(k): v for k, v in profile.framework.items()}[level.key1]
-            allowed = "、".join(f"“{p}”" for p in parts)
-            if ind.level2:
-                yield _at(self, ind, "level2", "default", project, found=ind.level2,
-                          level1=ind.level1, allowed=allowed)
-            else:
-                yield _at(self, ind, "level2", "missing", project, name=_label(ind), allowed=allowed)
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            seen: set[str | None] = set()
+            for ind, _, level in rows:
+                if not level.foreign_level2:
+                    continue
+                cell = ind.cell("level2")
+                if cell in seen:
+                    continue
+                seen.add(cell)
+                parts = {K.key(k): v for k, v in profile.framework.items()}[level.key1]
+                allowed = "、".join(f"“{p}”" for p in parts)
+                if ind.level2:
+                    yield _at(self, ind, "level2", "default", project, found=ind.level2,
+                              level1=ind.level1, allowed=allowed)
+                else:
+                    yield _at(self, ind, "level2", "missing", project, name=_label(ind), allowed=allowed)
 
 
 class Rule_I003(IndicatorRule):
@@ -159,10 +154,11 @@ class Rule_I003(IndicatorRule):
     severity = Severity.error
     messages = {"default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, _, _ in rows:
-            if not ind.name:
-                yield _at(self, ind, "name", "default", project, value=_raw(ind) or "空")
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, _, _ in rows:
+                if not ind.name:
+                    yield _at(self, ind, "name", "default", project, value=_raw(ind) or "空")
 
 
 class Rule_I004(IndicatorRule):
@@ -178,10 +174,11 @@ class Rule_I004(IndicatorRule):
     severity = Severity.error
     messages = {"default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, _, _ in rows:
-            if ind.value is None:
-                yield _at(self, ind, "value", "default", project, name=_label(ind))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, _, _ in rows:
+                if ind.value is None:
+                    yield _at(self, ind, "value", "default", project, name=_label(ind))
 
 
 # ------------------------------------------------------------------ Values: I005–I012
@@ -201,10 +198,11 @@ class Rule_I005(IndicatorRule):
     messages = {"default": "指标“{name}”的指标值“{value}”无法识别：请写成“符号+数字+单位”（如“≥2项”“≥95%”）"
                            "或等级（如“好”“达标”），不要写范围、约数或多余文字"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, _, _ in rows:
-            if ind.value is not None and ind.value.kind == "invalid":
-                yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, _, _ in rows:
+                if ind.value is not None and ind.value.kind == "invalid":
+                    yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
 
 
 class Rule_I006(IndicatorRule):
@@ -225,21 +223,22 @@ class Rule_I006(IndicatorRule):
         "cost": "成本指标“{name}”的指标值“{value}”没有单位（将按万元理解）：请写明，如“{value}万元”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        total = project.budget.total
-        for row in rows:
-            ind, name, level = row
-            value = ind.value
-            if value is None or value.number is None or value.unit is not None \
-                    or name.implied_unit is not None:
-                continue
-            if name.state or K.row_holds_budget_figure(row, total):
-                continue  # I008 / I011 say what to write instead
-            unit = _likely_unit(name.bare)
-            key = ("cost" if level.cost else "default" if unit
-                   else "time" if level.timeliness else "generic")
-            yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
-                      example=f"{value.operator or ''}{_num(value.number)}{unit}")
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            total = project.budget.total
+            for row in rows:
+                ind, name, level = row
+                value = ind.value
+                if value is None or value.number is None or value.unit is not None \
+                        or name.implied_unit is not None:
+                    continue
+                if name.state or K.row_holds_budget_figure(row, total):
+                    continue  # I008 / I011 say what to write instead
+                unit = _likely_unit(name.bare)
+                key = ("cost" if level.cost else "default" if unit
+                       else "time" if level.timeliness else "generic")
+                yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                          example=f"{value.operator or ''}{_num(value.number)}{unit}")
 
 
 # Name endings and the unit they most likely mean, for I006's example only.
@@ -272,12 +271,13 @@ class Rule_I007(IndicatorRule):
         "fraction": "比率指标“{name}”的指标值“{value}”像是小数写法（{number} 即 {percent}%）：请写成“{operator}{percent}%”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, name, _ in rows:
-            found = self._check(ind, name)
-            if found is not None:
-                key, severity, ctx = found
-                yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind), **ctx)
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, name, _ in rows:
+                found = self._check(ind, name)
+                if found is not None:
+                    key, severity, ctx = found
+                    yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind), **ctx)
 
     @staticmethod
     def _check(ind: Indicator, name: K.NameKind) -> tuple[str, Severity, dict[str, str]] | None:
@@ -316,13 +316,14 @@ class Rule_I008(IndicatorRule):
         "grade_on_count": "数量类指标“{name}”的指标值是文字“{value}”：请填写数字和单位，如“≥10个”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        total = project.budget.total
-        for row in rows:
-            key = self._mismatch(row, total)
-            if key is not None:
-                ind = row[0]
-                yield _at(self, ind, "value", key, project, name=_label(ind), value=_raw(ind))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            total = project.budget.total
+            for row in rows:
+                key = self._mismatch(row, total)
+                if key is not None:
+                    ind = row[0]
+                    yield _at(self, ind, "value", key, project, name=_label(ind), value=_raw(ind))
 
     @staticmethod
     def _mismatch(row: K.Row, total: Decimal | None) -> str | None:
@@ -358,19 +359,20 @@ class Rule_I009(IndicatorRule):
         "too_low": "满意度指标“{name}”的目标值“{value}”低于 {floor}%，不能作为绩效目标：请设定不低于 {minimum}% 的目标，如“≥90%”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, name, _ in rows:
-            value = ind.value
-            if value is None or value.number is None or not name.satisfaction:
-                continue
-            unit = K.row_unit(ind, name)
-            found = self._check(value, unit, profile)
-            if found is not None:
-                key, severity = found
-                t = profile.thresholds
-                yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind),
-                          value=value.raw, unit=unit, minimum=_num(t.satisfaction_min),
-                          floor=_num(t.satisfaction_error_below))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, name, _ in rows:
+                value = ind.value
+                if value is None or value.number is None or not name.satisfaction:
+                    continue
+                unit = K.row_unit(ind, name)
+                found = self._check(value, unit, profile)
+                if found is not None:
+                    key, severity = found
+                    t = profile.thresholds
+                    yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind),
+                              value=value.raw, unit=unit, minimum=_num(t.satisfaction_min),
+                              floor=_num(t.satisfaction_error_below))
 
     @staticmethod
     def _check(value: IndicatorValue, unit: str | None, profile: Profile) -> tuple[str, Severity] | None:
@@ -403,15 +405,16 @@ class Rule_I010(IndicatorRule):
                    "单位（未写单位按万元计），如“≤{total}万元”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        total = project.budget.total
-        if total is None:
-            return
-        for ind, name, level in rows:
-            wan = K.row_money_wan(ind, name) if level.cost else None
-            if wan is not None and wan > total:
-                yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
-                          wan=_num(wan), total=_num(total))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            total = project.budget.total
+            if total is None:
+                continue
+            for ind, name, level in rows:
+                wan = K.row_money_wan(ind, name) if level.cost else None
+                if wan is not None and wan > total:
+                    yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
+                              wan=_num(wan), total=_num(total))
 
 
 class Rule_I011(IndicatorRule):
@@ -429,12 +432,13 @@ class Rule_I011(IndicatorRule):
         "default": "时效指标的指标值是金额（{value}），应填写完成时限或及时率，如“≤12月”或“≥95%”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        total = project.budget.total
-        for row in rows:
-            if K.row_holds_budget_figure(row, total):
-                ind = row[0]
-                yield _at(self, ind, "value", "default", project, value=_raw(ind))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            total = project.budget.total
+            for row in rows:
+                if K.row_holds_budget_figure(row, total):
+                    ind = row[0]
+                    yield _at(self, ind, "value", "default", project, value=_raw(ind))
 
 
 class Rule_I012(IndicatorRule):
@@ -454,17 +458,18 @@ class Rule_I012(IndicatorRule):
                          "请改为“≤{number}{unit}”",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for row in rows:
-            ind, name, _ = row
-            value = ind.value
-            if value is None or value.number is None or value.operator is None:
-                continue
-            key, what = self._reversed(row, value.operator)
-            if key is not None:
-                unit = K.row_unit(ind, name) or ("万元" if key == "cost_at_least" else "")
-                yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
-                          operator=value.operator, what=what, number=_num(value.number), unit=unit)
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for row in rows:
+                ind, name, _ = row
+                value = ind.value
+                if value is None or value.number is None or value.operator is None:
+                    continue
+                key, what = self._reversed(row, value.operator)
+                if key is not None:
+                    unit = K.row_unit(ind, name) or ("万元" if key == "cost_at_least" else "")
+                    yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                              operator=value.operator, what=what, number=_num(value.number), unit=unit)
 
     @staticmethod
     def _reversed(row: K.Row, operator: str) -> tuple[str | None, str]:
@@ -498,17 +503,18 @@ class Rule_I013(IndicatorRule):
     severity = Severity.warning
     messages = {"default": "指标“{level2} / {name}”在本项目中重复出现（第一次在 {first}）：请删除重复行或改用不同的指标名称"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        first: dict[tuple[str, str], Indicator] = {}
-        for ind, name, level in rows:
-            if not ind.name:
-                continue
-            k = (level.key2, name.loose_key)
-            if k in first:
-                yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
-                          first=first[k].cell("name") or "")
-            else:
-                first[k] = ind
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            first: dict[tuple[str, str], Indicator] = {}
+            for ind, name, level in rows:
+                if not ind.name:
+                    continue
+                k = (level.key2, name.loose_key)
+                if k in first:
+                    yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
+                              first=first[k].cell("name") or "")
+                else:
+                    first[k] = ind
 
 
 class Rule_I014(IndicatorRule):
@@ -524,10 +530,11 @@ class Rule_I014(IndicatorRule):
     severity = Severity.warning
     messages = {"default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, _, _ in rows:
-            if not ind.basis:
-                yield _at(self, ind, "basis", "default", project, name=_label(ind))
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, _, _ in rows:
+                if not ind.basis:
+                    yield _at(self, ind, "basis", "default", project, name=_label(ind))
 
 
 class Rule_I015(IndicatorRule):
@@ -543,10 +550,11 @@ class Rule_I015(IndicatorRule):
     severity = Severity.info
     messages = {"default": "绩效指标描述“{description}”只是重复了指标名称：请说明该指标衡量什么、如何计算或统计"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
-        for ind, name, _ in rows:
-            if ind.name and ind.description and K.name_key(ind.description) == name.loose_key:
-                yield _at(self, ind, "description", "default", project, description=ind.description)
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        for project, rows in tables:
+            for ind, name, _ in rows:
+                if ind.name and ind.description and K.name_key(ind.description) == name.loose_key:
+                    yield _at(self, ind, "description", "default", project, description=ind.description)
 
 
 class Rule_I016(IndicatorRule):
@@ -562,12 +570,13 @@ class Rule_I016(IndicatorRule):
     severity = Severity.warning
     messages = {"default": "三级指标“{name}”只是指标类别的名称，不是具体指标：请写明衡量的内容，如“带动农户增收金额”"}
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         categories = K.category_names(profile)
-        for ind, name, level in rows:
-            k = name.key
-            if k and (k == level.key2 or k == level.key1 or k in categories):
-                yield _at(self, ind, "name", "default", project, name=ind.name)
+        for project, rows in tables:
+            for ind, name, level in rows:
+                k = name.key
+                if k and (k == level.key2 or k == level.key1 or k in categories):
+                    yield _at(self, ind, "name", "default", project, name=ind.name)
 
 
 class Rule_I017(IndicatorRule):
@@ -586,18 +595,23 @@ class Rule_I017(IndicatorRule):
         "level1": "项目缺少“{level1}”：请至少增加一行{level1}",
     }
 
-    def check_rows(self, rows: list[K.Row], project: Project, profile: Profile) -> Iterator[Finding]:
+    def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         req = profile.required
-        present = {(level.key1, level.key2) for _, _, level in rows}
-        level1s = {l1 for l1, _ in present}
-        for part in req.output_parts:
-            if (K.key(req.output), K.key(part)) not in present:
-                yield self._missing("output_part", project, level1=req.output, category=part)
-        cost_apart = K.key(req.cost_level1) != K.key(req.output)
-        for level1, severity in ((req.cost_level1 if cost_apart else None, Severity.error),
-                                 (req.effect, Severity.error), (req.satisfaction, Severity.warning)):
-            if level1 and K.key(level1) not in level1s:
-                yield self._missing("level1", project, severity=severity, level1=level1)
+        output = K.key(req.output)
+        parts = [(part, K.key(part)) for part in req.output_parts]
+        cost_apart = K.key(req.cost_level1) != output
+        level1s = [(level1, K.key(level1), severity) for level1, severity
+                   in ((req.cost_level1 if cost_apart else None, Severity.error),
+                       (req.effect, Severity.error), (req.satisfaction, Severity.warning)) if level1]
+        for project, rows in tables:
+            present = {(level.key1, level.key2) for _, _, level in rows}
+            present_level1s = {l1 for l1, _ in present}
+            for part, part_key in parts:
+                if (output, part_key) not in present:
+                    yield self._missing("output_part", project, level1=req.output, category=part)
+            for level1, level1_key, severity in level1s:
+                if level1_key not in present_level1s:
+                    yield self._missing("level1", project, severity=severity, level1=level1)
 
     def _missing(self, key: str, project: Project, severity: Severity | None = None,
                  **ctx: str) -> Finding:
