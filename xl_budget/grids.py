@@ -30,8 +30,9 @@ _NO_MERGES: dict[int, Range] = {}
 
 
 # ------------------------------------------------------------------ Public API: addresses
+@lru_cache(maxsize=1024)
 def col_letter(col: int) -> str:
-    """0-based column index → letters (0 → "A")."""
+    """0-based column index → letters (0 → "A"); cached: tables use the same few columns."""
     letters = ""
     col += 1
     while col:
@@ -104,7 +105,7 @@ class Grid:
     @cached_property
     def width(self) -> int:
         # Kept: a grid is read, never reshaped (the merge index above is built once too).
-        return max((len(r) for r in self.rows), default=0)
+        return max(map(len, self.rows), default=0)
 
     @accepts_a1
     def get(self, row: int, col: int) -> CellValue:
@@ -138,8 +139,13 @@ class Grid:
         width, merges = len(line), self._merges_in.get(row, _NO_MERGES)
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
-            if first == last and first not in merges:  # one plain cell: the common case
+            # The common cases first: one plain cell, or a merge showing a value at ``first``.
+            rng = merges.get(first)
+            if rng is None and first == last:
                 out.append((line[first] if 0 <= first < width else None, (row, first)))
+                continue
+            if rng is not None and (value := self.raw(rng[0], rng[1])) is not None:
+                out.append((value, (rng[0], rng[1])))
                 continue
             found = None
             col = first
