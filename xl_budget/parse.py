@@ -114,16 +114,18 @@ class _LabelIndex:
         self.at: dict[frozenset[str], list[tuple[int, int]]] = {}  # positions in reading order
         # Keys are computed once per distinct text and only rows holding a label are walked:
         # a sheet repeats its texts and most of its rows hold values only.
-        texts = {v for line in grid.rows for v in line if isinstance(v, str)}
-        labels = {text: sets for text in texts if (sets := _key_sets_of(text))}
+        values = set().union(*grid.rows)
+        labels = {v: sets for v in values if isinstance(v, str) and (sets := _key_sets_of(v))}
         if not labels:
             return
+        texts = labels.keys()
         for r, line in enumerate(grid.rows):
-            if labels.keys().isdisjoint(line):
+            if texts.isdisjoint(line):
                 continue
             for c, v in enumerate(line):
-                for keys in labels.get(v, ()):
-                    self.at.setdefault(keys, []).append((r, c))
+                if v in texts:
+                    for keys in labels[v]:
+                        self.at.setdefault(keys, []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for pos in self.at.get(keys, ())]
@@ -566,14 +568,15 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
     for r in range(first_row, stop):
         row = grid.first_shown_each(r, spans)
         new1, new2, name, description, value, basis = row
-        if _is_note(new1[0]):
-            break
-        if new1[0] is not None:
+        # A merged level cell shows the same text on each of its rows: cleaned once.
+        if new1[0] is not None and new1[1] != level1[1]:
+            if _is_note(new1[0]):
+                break
             text1 = clean_label(new1[0])
             if level1[0] is not None and text1 != level1[0] and new2[0] is None:
                 level2 = (None, new2[1])
             level1 = (text1, new1[1])
-        if new2[0] is not None:
+        if new2[0] is not None and new2[1] != level2[1]:
             level2 = (clean_label(new2[0]), new2[1])
         has_content = (name[0] is not None or description[0] is not None
                        or value[0] is not None or basis[0] is not None)
