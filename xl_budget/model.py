@@ -58,10 +58,16 @@ class Located(BaseModel):
         for name, factory in cls._factories:
             if name not in fields:
                 values[name] = factory()
+        return cls._of(values, set(fields))
+
+    @classmethod
+    def _of(cls, values: dict[str, Any], fields_set: set[str]) -> Self:
+        # The instance whose __dict__ is ``values`` (every field, in declaration order), as
+        # pydantic's model_construct builds it.
         part = cls.__new__(cls)
         _set = object.__setattr__
         _set(part, "__dict__", values)
-        _set(part, "__pydantic_fields_set__", set(fields))
+        _set(part, "__pydantic_fields_set__", fields_set)
         _set(part, "__pydantic_extra__", None)
         _set(part, "__pydantic_private__", None)
         return part
@@ -157,6 +163,21 @@ class Indicator(Located):
     basis: str | None = None
     # Whether level1/level2 were written on this row or carried down from the row above.
     inherited: tuple[bool, bool] = Field(default=(False, False), exclude=True, repr=False)
+
+    @classmethod
+    def from_row(cls, *, sheet: str | None, cells: dict[str, str], level1: str | None,
+                 level2: str | None, name: str | None, description: str | None,
+                 value: IndicatorValue | None, basis: str | None, inherited: tuple[bool, bool]
+                 ) -> Indicator:
+        """``from_typed`` with every field but ``invalid`` named: the reader's hottest loop,
+        where packing keywords and merging defaults cost a sixth of reading a row."""
+        return cls._of({"sheet": sheet, "cells": cells, "invalid": {}, "level1": level1,
+                        "level2": level2, "name": name, "description": description,
+                        "value": value, "basis": basis, "inherited": inherited},
+                       set(_ROW_FIELDS))
+
+
+_ROW_FIELDS = frozenset(Indicator.model_fields) - {"invalid"}
 
 
 class UnitRef(Located):

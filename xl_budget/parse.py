@@ -598,7 +598,7 @@ def _indicator(sheet: str, r: int, letters: list[tuple[str, str]], row: list[_Ce
     cells = {key: letter + number for key, letter in letters}
     cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
     cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
-    return Indicator.from_typed(
+    return Indicator.from_row(
         sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
         description=_text(description[0]),
