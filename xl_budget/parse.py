@@ -360,12 +360,10 @@ def _read_measures(grid: Grid, rows: range) -> list[str]:
 # ------------------------------------------------------------------ Private API: projects
 def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
     starts = index.find_any(_CODE_KEYS)
-    projects = []
-    for i, (row, _col) in enumerate(starts):
-        top = _table_top(grid, row, starts[i - 1][0] + 1 if i else 0)
-        bottom = _table_top(grid, starts[i + 1][0], row + 1) if i + 1 < len(starts) else grid.height
-        projects.append(_read_project(grid, index, range(top, bottom), (row, _col)))
-    return projects
+    tops = [_table_top(grid, row, starts[i - 1][0] + 1 if i else 0) for i, (row, _) in enumerate(starts)]
+    bottoms = [*tops[1:], grid.height]  # a table ends where the next one's title starts
+    return [_read_project(grid, index, range(top, bottom), start)
+            for top, bottom, start in zip(tops, bottoms, starts)]
 
 
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
@@ -504,16 +502,27 @@ def _fractions(values: list[CellValue]) -> bool:
 def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
     """A checkpoint's percentage; raises ValueError for a cell that holds no number."""
     if isinstance(value, str):
-        text = to_halfwidth(value).strip().replace(" ", "")
-        scale = Decimal(1)
-        if text.endswith("%"):
-            text = text[:-1]
-        number = to_decimal(text)
-        return None if number is None else _tidy(number * scale)
+        return _percent_text(value)
     number = to_decimal(value)
     if number is not None and as_fraction:
-        number = _tidy(number * 100)
+        number = _hundredfold(number)
     return number
+
+
+@lru_cache(maxsize=4096)
+def _percent_text(value: str) -> Decimal | None:
+    # Cached, as _hundredfold: the same few percentages recur in every plan.
+    text = to_halfwidth(value).strip().replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    number = to_decimal(text)
+    return None if number is None else _tidy(number)
+
+
+@lru_cache(maxsize=4096)
+def _hundredfold(number: Decimal) -> Decimal:
+    # Equal numbers share a cache entry whatever their exponent: the result is tidy either way.
+    return _tidy(number * 100)
 
 
 def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> list[str]:
