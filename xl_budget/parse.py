@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
 from xl_budget.model import (
@@ -112,10 +111,9 @@ class _LabelIndex:
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.at: dict[frozenset[str], list[tuple[int, int]]] = {}  # positions in reading order
-        # Keys are computed once per distinct text and only rows holding a label are walked:
-        # a sheet repeats its texts and most of its rows hold values only.
-        values = set().union(*grid.rows)
-        labels = {v: sets for v in values if isinstance(v, str) and (sets := _key_sets_of(v))}
+        # The sheet's labels are told from its set of values (see _LabelTexts), then only rows
+        # holding one are walked: most rows of a sheet hold values only.
+        labels = _LABEL_TEXTS.among(set().union(*grid.rows))
         if not labels:
             return
         texts = labels.keys()
@@ -143,10 +141,31 @@ class _LabelIndex:
         return isinstance(value, str) and text_key(value) in _PROJECT_KEYS
 
 
-@lru_cache(maxsize=65536)
-def _key_sets_of(text: str) -> list[frozenset[str]]:
-    """The key sets of the layout labels printed as ``text``; empty for any other text."""
-    return _LabelIndex.KEY_SETS.get(text_key(text), []) if len(text) <= 40 else []
+class _LabelTexts:
+    # Which cell values print a layout label, remembered across sheets: every workbook repeats
+    # the template's texts, and telling a label by set operations is cheaper than keying each
+    # distinct value of each sheet. Forgets all past LIMIT values (not labels: few and fixed).
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.seen: set[CellValue] = set()
+        self.key_sets: dict[str, list[frozenset[str]]] = {}  # label text → its key sets
+
+    def among(self, values: set[CellValue]) -> dict[str, list[frozenset[str]]]:
+        """The label texts among ``values``, with their key sets."""
+        new = values - self.seen
+        if new:
+            if len(self.seen) > self.LIMIT:
+                self.seen.clear()
+            key_sets = _LabelIndex.KEY_SETS
+            for v in new:
+                if isinstance(v, str) and len(v) <= 40 and (sets := key_sets.get(text_key(v))):
+                    self.key_sets[v] = sets
+            self.seen |= new
+        return {v: self.key_sets[v] for v in values & self.key_sets.keys()}
+
+
+_LABEL_TEXTS = _LabelTexts()
 
 
 def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str]:
@@ -360,10 +379,12 @@ def _read_measures(grid: Grid, rows: range) -> list[str]:
 # ------------------------------------------------------------------ Private API: projects
 def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
     starts = index.find_any(_CODE_KEYS)
+    if not starts:
+        return []
     tops = [_table_top(grid, row, starts[i - 1][0] + 1 if i else 0) for i, (row, _) in enumerate(starts)]
     bottoms = [*tops[1:], grid.height]  # a table ends where the next one's title starts
     return [_read_project(grid, index, range(top, bottom), start)
-            for top, bottom, start in zip(tops, bottoms, starts)]
+            for top, bottom, start in zip(tops, bottoms, starts, strict=True)]
 
 
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
