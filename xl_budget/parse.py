@@ -590,7 +590,7 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
             _, c0, _, c1 = grid.merge_of(*pos)
             columns[lab.key] = (c0, c1)
     spans = [columns.get(key, _NO_COLUMN) for key in _INDICATOR_KEYS]
-    letters = [(key, col_letter(c0)) for key, (c0, _) in columns.items()]
+    letters = tuple((key, col_letter(c0)) for key, (c0, _) in columns.items())
     out: list[Indicator] = []
     level1: _Cell = _NO_CELL  # (text, cell) carried down from above
     level2: _Cell = _NO_CELL
@@ -619,13 +619,12 @@ def _is_note(first: CellValue) -> bool:
     return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
 
 
-def _indicator(sheet: str, r: int, letters: list[tuple[str, str]], row: list[_Cell],
+def _indicator(sheet: str, r: int, letters: tuple[tuple[str, str], ...], row: list[_Cell],
                level1: _Cell, level2: _Cell) -> Indicator:
     """One Indicator from its row's cells (in _INDICATOR_KEYS order) and the levels above."""
     new1, new2, name_cell, description, value, basis = row
     name = _label(name_cell[0])
-    number = str(r + 1)
-    cells = {key: letter + number for key, letter in letters}
+    cells = _row_cells(letters, r).copy()
     cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
     cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
     return Indicator.from_row(
@@ -637,6 +636,14 @@ def _indicator(sheet: str, r: int, letters: list[tuple[str, str]], row: list[_Ce
         cells=cells,
         inherited=(new1[0] is None, new2[0] is None),
     )
+
+
+@lru_cache(maxsize=4096)
+def _row_cells(letters: tuple[tuple[str, str], ...], r: int) -> dict[str, str]:
+    """Field → cell of row ``r`` of a table whose columns have ``letters``; cached (the caller
+    copies it): the tables of one template share their columns and row numbers."""
+    number = str(r + 1)
+    return {key: letter + number for key, letter in letters}
 
 
 def _value(raw: CellValue, name: str | None) -> IndicatorValue | None:
