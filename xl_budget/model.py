@@ -51,9 +51,9 @@ class Located(BaseModel):
     @classmethod
     def from_typed(cls, **fields: Any) -> Self:
         """An instance of ``fields`` already of the types validation would give them (an
-        amount tidied, a list a list, a tuple a tuple): the reader builds tens of thousands of
-        parts per consolidation, and validating what it typed itself costs twice the building.
-        Fields left out get their defaults, as in validation."""
+        amount tidied, a list a list, a tuple a tuple), built without validating: the reader
+        types what it reads itself, and validation would tidy each amount again in Python.
+        Fields left out get their defaults, as in validation; ``Part(...)`` still validates."""
         values = {**cls._defaults, **fields}  # in declaration order, as validation puts them
         for name, factory in cls._factories:
             if name not in fields:
