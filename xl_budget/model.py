@@ -81,8 +81,9 @@ class Located(BaseModel):
         cls._defaults = {name: info.default for name, info in fields.items()}
         cls._factories = tuple((name, info.default_factory) for name, info in fields.items()
                                if info.default_factory is not None)
-        assert all(hash(info.default) for info in fields.values() if info.default_factory is None), \
-            "a default shared by all instances must be immutable"
+        for info in fields.values():
+            if info.default_factory is None:
+                hash(info.default)  # a default shared by all instances must be immutable
 
 
 class Unit(Located):
