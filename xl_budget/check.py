@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from xl_budget.errors import FileError
 from xl_budget.findings import Finding, Report, ReportTask
@@ -14,9 +15,8 @@ from xl_budget.model import BudgetBook
 from xl_budget.parse import read_book
 from xl_budget.profile import Profile, load_profile
 from xl_budget.rules import book_rules
-from xl_budget.rules.base import BaseRule
+from xl_budget.rules.base import BaseRule, SharedRule
 from xl_budget.rules.file import Rule_F001
-from xl_budget.rules.indicators import IndicatorRule, check_all
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,19 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
     """Every finding on one parsed workbook, sorted by sheet and cell."""
     profile = profile or load_profile()
     file = Path(book.file).name if book.file else None
-    rules = _enabled(profile, select, file)
-    # The indicator rules share the tables' classification. Rules may run in any order:
-    # the sort below keeps each rule's own order, and every finding carries its rule's code.
-    found = [f for rule in rules if not isinstance(rule, IndicatorRule) for f in rule.check_book(book, profile)]
-    found += check_all([rule for rule in rules if isinstance(rule, IndicatorRule)], book, profile)
+    found: list[Finding] = []
+    # Rules may run in any order: the sort below keeps each rule's own order, and every
+    # finding carries its rule's code.
+    kinds: dict[Callable[[BudgetBook, Profile], Any], list[SharedRule]] = {}
+    for rule in _enabled(profile, select, file):
+        if isinstance(rule, SharedRule):
+            kinds.setdefault(type(rule).shared, []).append(rule)
+        else:
+            found += rule.check_book(book, profile)
+    for make_shared, kind in kinds.items():
+        shared = make_shared(book, profile)  # once for every rule of the kind
+        for rule in kind:
+            found += rule.check_shared(shared, profile)
     return sorted(found, key=Finding.sort_key)
 
 

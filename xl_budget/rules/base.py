@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from xl_budget.findings import Finding, Severity
 from xl_budget.model import BudgetBook, Located, Project
 from xl_budget.profile import Profile
 
 _CODE = re.compile(r"^Rule_([FCBPGIDX]\d{3})$")
+S = TypeVar("S")
 
 
 class BaseRule:
@@ -81,3 +82,19 @@ class BaseRule:
         thousand (every argument already has its field's type: no validation)."""
         return Finding.trusted(self.code, severity or self.severity, self.messages[key].format_map(ctx),
                                self.file, sheet, cell, project, field)
+
+
+class SharedRule(BaseRule, Generic[S], abstract=True):
+    """A rule that reads a workbook through a precomputation all rules of its kind share
+    (``shared``: the indicator rows classified, the spending plans decided). The engine makes
+    it once per workbook for every rule of the kind; a rule run alone makes it itself."""
+
+    @staticmethod
+    def shared(book: BudgetBook, profile: Profile) -> S:
+        raise NotImplementedError
+
+    def check_shared(self, shared: S, profile: Profile) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        return self.check_shared(self.shared(book, profile), profile)

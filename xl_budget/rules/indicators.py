@@ -6,7 +6,7 @@ Every finding points at the cell to fix: the 指标值 cell for value problems, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -15,32 +15,29 @@ from xl_budget.findings import Finding, Severity
 from xl_budget.model import BudgetBook, Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
-from xl_budget.rules.base import BaseRule
+from xl_budget.rules.base import BaseRule, SharedRule
 from xl_budget.values import IndicatorValue
 
 # ------------------------------------------------------------------ Public API
 
 
-class IndicatorRule(BaseRule, abstract=True):
+class IndicatorRule(SharedRule[list[K.Table]], abstract=True):
     """A rule on the indicator tables of a workbook, each read as classified rows (``K.Row``:
-    the indicator, what its name denotes, where its 一级 / 二级 sit). The engine classifies a
-    workbook's tables once for every indicator rule (``check_all``); a rule run alone does it
-    itself. A rule sees all tables at once: one call per workbook, not per project."""
+    the indicator, what its name denotes, where its 一级 / 二级 sit). A rule sees all tables
+    at once: one call per workbook, not per project."""
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        return self.check_tables(K.tables(book, K.Scheme.of(profile)), profile)
+    @staticmethod
+    def shared(book: BudgetBook, profile: Profile) -> list[K.Table]:
+        return K.tables(book, K.Scheme.of(profile))
+
+    def check_shared(self, shared: list[K.Table], profile: Profile) -> Iterator[Finding]:
+        return self.check_tables(shared, profile)
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         return self.check_tables([(project, K.rows(project, K.Scheme.of(profile)))], profile)
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         raise NotImplementedError
-
-
-def check_all(rules: Sequence[IndicatorRule], book: BudgetBook, profile: Profile) -> list[Finding]:
-    """Every finding of ``rules`` on ``book``, its tables classified once for all of them."""
-    tables = K.tables(book, K.Scheme.of(profile))
-    return [f for rule in rules for f in rule.check_tables(tables, profile)]
 
 
 # ------------------------------------------------------------------ Private API

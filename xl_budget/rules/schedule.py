@@ -8,16 +8,17 @@ others, and a plan with an error (P001–P003) gets no pacing warning (P004).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from operator import attrgetter
 
 from xl_budget.findings import Finding, Severity
 from xl_budget.layout import CHECKPOINT_LABELS
 from xl_budget.model import CHECKPOINTS, BudgetBook, Project, Schedule
 from xl_budget.profile import Profile
-from xl_budget.rules.base import BaseRule
+from xl_budget.rules.base import BaseRule, SharedRule
 
 LABELS: dict[str, str] = {c.key: c.text for c in CHECKPOINT_LABELS}
 HUNDRED = Decimal(100)
@@ -28,53 +29,54 @@ def pct(value: Decimal) -> str:
     return f"{format(value.normalize(), 'f')}%"
 
 
-class Plan(NamedTuple):
-    """The numbers and text cells of a schedule in a hashable form. The helpers below decide
-    about a plan and are cached on it, since the same few plans (30% / 60% / 85% / 100% …) recur
-    in every workbook. They return checkpoints, never numbers: 0 and -0 are the same key but
-    print differently, so messages take their numbers from the schedule itself."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Plan:
+    """A schedule's numbers and text cells with what the P rules decide about them, worked
+    out once per distinct plan: the same few plans (30% / 60% / 85% / 100% …) recur in every
+    workbook, and ``Plan.of`` interns them. The decisions name checkpoints, never numbers: 0
+    and -0 are the same plan but print differently, so messages take their numbers from the
+    schedule itself."""
 
     values: tuple[Decimal | None, ...]  # one per checkpoint, in calendar order
     invalid: frozenset[str]  # fields whose cell held text, not a number
+    is_blank: bool  # P005
+    out_of_range: frozenset[str]  # checkpoints holding a number outside 0–100
+    bad: frozenset[str]  # checkpoints P001 reports: not a number, or outside 0–100
+    drops: tuple[tuple[str, str], ...]  # (checkpoint, previous checkpoint) where it decreases
+    year_end_wrong: bool  # the effective 12月底 value is decidable and not 100
+    has_error: bool  # P001, P002, P003 or P005 fires
 
     @classmethod
     def of(cls, schedule: Schedule) -> Plan:
-        return cls(tuple(schedule.values()), frozenset(schedule.invalid))
-
-    def items(self) -> Iterator[tuple[str, Decimal | None]]:
-        return zip(CHECKPOINTS, self.values, strict=True)
-
-    @property
-    def is_blank(self) -> bool:
-        return all(v is None for v in self.values) and not self.invalid
+        return _plan(_checkpoint_values(schedule), frozenset(schedule.invalid))
 
 
+_checkpoint_values: Callable[[Schedule], tuple[Decimal | None, ...]] = attrgetter(*CHECKPOINTS)
 _PLANS = 4096  # size of each cache of plans
 
 
 @lru_cache(maxsize=_PLANS)
-def out_of_range(plan: Plan) -> frozenset[str]:
-    """Checkpoints holding a number outside 0–100."""
-    return frozenset(k for k, v in plan.items() if v is not None and not 0 <= v <= HUNDRED)
+def _plan(values: tuple[Decimal | None, ...], invalid: frozenset[str]) -> Plan:
+    blank = all(v is None for v in values) and not invalid
+    ranged = frozenset(k for k, v in zip(CHECKPOINTS, values, strict=True)
+                       if v is not None and not 0 <= v <= HUNDRED)
+    bad = invalid & set(CHECKPOINTS) | ranged
+    points = [(k, v) for k, v in zip(CHECKPOINTS, values, strict=True) if k not in bad and v is not None]
+    drops = tuple((k, pk) for (pk, pv), (k, v) in zip(points, points[1:], strict=False) if v < pv)
+    year_end = _year_end_wrong(values, invalid, bad, blank)
+    return Plan(values, invalid, blank, ranged, bad, drops, year_end,
+                blank or bool(bad) or bool(drops) or year_end)
 
 
-@lru_cache(maxsize=_PLANS)
-def bad_keys(plan: Plan) -> frozenset[str]:
-    """Checkpoints P001 reports: not a number, or outside 0–100."""
-    return plan.invalid & set(CHECKPOINTS) | out_of_range(plan)
-
-
-def usable(plan: Plan) -> list[tuple[str, Decimal]]:
-    """(checkpoint, value) of the filled, valid checkpoints, in calendar order."""
-    bad = bad_keys(plan)
-    return [(k, v) for k, v in plan.items() if k not in bad and v is not None]
-
-
-@lru_cache(maxsize=_PLANS)
-def drops(plan: Plan) -> tuple[tuple[str, str], ...]:
-    """(checkpoint, previous checkpoint) wherever the plan decreases."""
-    points = usable(plan)
-    return tuple((k, pk) for (pk, pv), (k, v) in zip(points, points[1:], strict=False) if v < pv)
+def _year_end_wrong(values: tuple[Decimal | None, ...], invalid: frozenset[str], bad: frozenset[str],
+                    blank: bool) -> bool:
+    if blank or "dec" in bad:
+        return False
+    if values[-1] is None:
+        filled = [k for k, v in zip(CHECKPOINTS, values, strict=True) if k in invalid or v is not None]
+        if not filled or filled[-1] in bad:
+            return False
+    return cumulative(values)[-1] != HUNDRED
 
 
 def cumulative(values: Iterable[Decimal | None]) -> list[Decimal]:
@@ -87,26 +89,6 @@ def cumulative(values: Iterable[Decimal | None]) -> list[Decimal]:
 
 
 @lru_cache(maxsize=_PLANS)
-def year_end_wrong(plan: Plan) -> bool:
-    """Whether the effective 12月底 value is decidable and not 100."""
-    bad = bad_keys(plan)
-    if plan.is_blank or "dec" in bad:
-        return False
-    if plan.values[-1] is None:
-        last = next((k for k, v in reversed(list(plan.items())) if k in plan.invalid or v is not None),
-                    None)
-        if last is None or last in bad:
-            return False
-    return cumulative(plan.values)[-1] != HUNDRED
-
-
-@lru_cache(maxsize=_PLANS)
-def has_plan_error(plan: Plan) -> bool:
-    """Whether P001, P002, P003 or P005 fires on this plan."""
-    return plan.is_blank or bool(bad_keys(plan)) or bool(drops(plan)) or year_end_wrong(plan)
-
-
-@lru_cache(maxsize=_PLANS)
 def most_behind(plan: Plan, straight_line: tuple[Decimal, ...], tolerance: Decimal) -> int | None:
     """The checkpoint (its index) where the plan lags the straight line most (the first on
     ties), when by more than ``tolerance`` points."""
@@ -115,13 +97,32 @@ def most_behind(plan: Plan, straight_line: tuple[Decimal, ...], tolerance: Decim
     return lags.index(lag) if lag > tolerance else None
 
 
+PlanOf = tuple[Project, Plan]
+"""A project with its schedule's plan."""
+
+
+class ScheduleRule(SharedRule[list[PlanOf]], abstract=True):
+    """A rule on the spending plans of a workbook, each project's worked out once for all the
+    schedule rules (``Plan.of``)."""
+
+    @staticmethod
+    def shared(book: BudgetBook, profile: Profile) -> list[PlanOf]:
+        return [(project, Plan.of(project.schedule)) for project in book.projects]
+
+    def check_shared(self, shared: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        return self.check_plans(shared, profile)
+
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
 def _at(rule: BaseRule, project: Project, key: str, message: str = "default", **ctx: object) -> Finding:
     schedule = project.schedule
     return rule.finding(schedule, f"schedule.{key}", message, project=project, cell=schedule.cell(key),
                         checkpoint=LABELS[key], **ctx)
 
 
-class Rule_P001(BaseRule):
+class Rule_P001(ScheduleRule):
     """A schedule percentage is outside 0–100 or not a number.
 
     **Anti-pattern**: B7 (3月底) = 150%, or B7 = "三成" / "30%左右".
@@ -137,17 +138,19 @@ class Rule_P001(BaseRule):
         "range": "{checkpoint}的支出计划 {found} 超出 0%–100%：请填写截至该时点累计支出占预算数的比例，如 30%",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        schedule = project.schedule
-        ranged = out_of_range(Plan.of(schedule))
-        for key in CHECKPOINTS:
-            if key in schedule.invalid:
-                yield _at(self, project, key, "text", found=schedule.invalid[key])
-            elif key in ranged:
-                yield _at(self, project, key, "range", found=pct(getattr(schedule, key)))
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        for project, plan in plans:
+            if not plan.bad:
+                continue
+            schedule = project.schedule
+            for key in CHECKPOINTS:
+                if key in schedule.invalid:
+                    yield _at(self, project, key, "text", found=schedule.invalid[key])
+                elif key in plan.out_of_range:
+                    yield _at(self, project, key, "range", found=pct(getattr(schedule, key)))
 
 
-class Rule_P002(BaseRule):
+class Rule_P002(ScheduleRule):
     """The cumulative spending plan decreases.
 
     **Anti-pattern**: B7 (3月底) = 30%, D7 (6月底) = 20% — the plan counts money spent so far,
@@ -162,17 +165,15 @@ class Rule_P002(BaseRule):
     messages = {"default": "{checkpoint}的累计支出计划 {found} 低于{previous}的 {before}：支出计划是累计数，"
                            "只能增加不能减少，请改为不小于 {before} 的比例"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        schedule = project.schedule
-        plan = Plan.of(schedule)
-        if plan.is_blank:
-            return
-        for key, prev_key in drops(plan):
-            yield _at(self, project, key, found=pct(getattr(schedule, key)), previous=LABELS[prev_key],
-                      before=pct(getattr(schedule, prev_key)))
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        for project, plan in plans:
+            schedule = project.schedule
+            for key, prev_key in plan.drops:
+                yield _at(self, project, key, found=pct(getattr(schedule, key)), previous=LABELS[prev_key],
+                          before=pct(getattr(schedule, prev_key)))
 
 
-class Rule_P003(BaseRule):
+class Rule_P003(ScheduleRule):
     """The year-end (12月底) plan is not 100%.
 
     **Anti-pattern**: 30% / 60% / 85% with 12月底 (F7) blank or 90% — the budget is not planned
@@ -189,20 +190,21 @@ class Rule_P003(BaseRule):
         "default": "12月底累计支出计划为 {found}，不是 100%：年底应支出全部预算，请改为 100%",
     }
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        for project, plan in plans:
+            if plan.year_end_wrong and not any(k == "dec" for k, _ in plan.drops):
+                yield self._year_end(project)  # unless fine, undecidable, or P002 points at 12月底
+
+    def _year_end(self, project: Project) -> Finding:
         schedule = project.schedule
-        plan = Plan.of(schedule)
-        if not year_end_wrong(plan) or any(k == "dec" for k, _ in drops(plan)):
-            return  # fine, undecidable, or P002 already points at 12月底
         value = cumulative(schedule.values())[-1]
         if schedule.dec is not None:
-            yield _at(self, project, "dec", found=pct(value))
-            return
+            return _at(self, project, "dec", found=pct(value))
         last = next(k for k in reversed(CHECKPOINTS) if getattr(schedule, k) is not None)
-        yield _at(self, project, "dec", "blank", found=pct(value), last=LABELS[last])
+        return _at(self, project, "dec", "blank", found=pct(value), last=LABELS[last])
 
 
-class Rule_P004(BaseRule):
+class Rule_P004(ScheduleRule):
     """The spending plan lags straight-line pacing by more than the profile's tolerance.
 
     **Anti-pattern**: 3月底 0% / 6月底 10% / 10月底 40% / 12月底 100% — most money is left to
@@ -218,24 +220,25 @@ class Rule_P004(BaseRule):
                            "（允许 {tolerance} 个百分点）：请按实际执行安排提前支出，如 3月底 30%、6月底 60%、"
                            "10月底 85%、12月底 100%"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        schedule = project.schedule
-        plan = Plan.of(schedule)
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
         thresholds = profile.thresholds
-        if has_plan_error(plan):
-            return
-        behind = most_behind(plan, tuple(thresholds.straight_line), thresholds.pacing_tolerance)
-        if behind is None:
-            return
+        line, tolerance = tuple(thresholds.straight_line), thresholds.pacing_tolerance
+        for project, plan in plans:
+            if not plan.has_error and (behind := most_behind(plan, line, tolerance)) is not None:
+                yield self._behind(project, behind, profile)
+
+    def _behind(self, project: Project, behind: int, profile: Profile) -> Finding:
+        schedule = project.schedule
+        thresholds = profile.thresholds
         key, line = CHECKPOINTS[behind], thresholds.straight_line[behind]
         value = cumulative(schedule.values())[behind]
         lag = line - value
         found = pct(value) if getattr(schedule, key) is not None else f"未填（按累计计为 {pct(value)}）"
-        yield _at(self, project, key, found=found, line=pct(line),
-                  lag=format(lag.normalize(), "f"), tolerance=format(thresholds.pacing_tolerance, "f"))
+        return _at(self, project, key, found=found, line=pct(line),
+                   lag=format(lag.normalize(), "f"), tolerance=format(thresholds.pacing_tolerance, "f"))
 
 
-class Rule_P005(BaseRule):
+class Rule_P005(ScheduleRule):
     """The spending plan is entirely blank.
 
     **Anti-pattern**: B7:G7 under 3月底 … 12月底 all empty.
@@ -250,9 +253,8 @@ class Rule_P005(BaseRule):
     messages = {"default": "资金支出计划（%）全部为空：请填写 3月底、6月底、10月底、12月底 的累计支出比例"
                            "（如 30%、60%、85%、100%），或运行“填充”使用默认进度"}
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        if project.schedule.is_blank:
-            yield _at(self, project, "mar")
+    def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
+        return (_at(self, project, "mar") for project, plan in plans if plan.is_blank)
 
 
 def get_rules() -> list[type[BaseRule]]:
