@@ -14,7 +14,7 @@ every row check of every workbook. ``tables`` gathers all of them for a workbook
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -260,37 +260,28 @@ def name_kind(name: str | None) -> NameKind:
                     is_count_name(name), is_duration(name), is_negative(name))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Scheme:
-    """The parts of a profile that classify a row's 一级 / 二级, in a hashable form so that
-    ``level_kind`` can be cached on it (a ``Profile`` holds dicts and lists)."""
+    """The parts of a profile that classify a row's 一级 / 二级, so that ``level_kind`` can be
+    cached on them (a ``Profile`` holds dicts and lists). ``Scheme.of`` makes one object per
+    content: the cache then hashes and compares a scheme by its identity, in C."""
 
     framework: tuple[tuple[str, tuple[str, ...]], ...]
     cost_level1: str
     cost_level2: str
     output: str
-    _hash: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # level_kind hashes its scheme on every call: hash the nested tuples once
-        object.__setattr__(self, "_hash", hash((self.framework, self.cost_level1, self.cost_level2,
-                                                 self.output)))
-
-    def __hash__(self) -> int:
-        return self._hash
 
     @classmethod
     def of(cls, profile: Profile) -> Scheme:
         req = profile.required
         framework = tuple((k, tuple(v)) for k, v in profile.framework.items())
-        return _interned(cls(framework, req.cost_level1, req.cost_level2, req.output))
+        return _scheme(framework, req.cost_level1, req.cost_level2, req.output)
 
 
 @lru_cache(maxsize=64)
-def _interned(scheme: Scheme) -> Scheme:
-    # One object per content: the level_kind cache then compares its keys by identity, not
-    # field by field.
-    return scheme
+def _scheme(framework: tuple[tuple[str, tuple[str, ...]], ...], cost_level1: str, cost_level2: str,
+            output: str) -> Scheme:
+    return Scheme(framework, cost_level1, cost_level2, output)
 
 
 @dataclass(frozen=True, slots=True)

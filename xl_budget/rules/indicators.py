@@ -198,7 +198,8 @@ class Rule_I005(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for ind, _, _ in rows:
-                if ind.value is not None and ind.value.kind == "invalid":
+                value = ind.value  # kind "invalid", tested without the property's call
+                if value is not None and value.number is None and value.grade is None:
                     yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
 
 
@@ -271,6 +272,8 @@ class Rule_I007(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for ind, name, _ in rows:
+                if ind.value is None or ind.value.number is None:
+                    continue  # most rows: _check would say so too
                 found = self._check(ind, name)
                 if found is not None:
                     key, severity, ctx = found
@@ -328,11 +331,11 @@ class Rule_I008(IndicatorRule):
         value = ind.value
         if value is None:
             return None
-        if value.kind == "quantity":
+        if value.number is not None:  # kind "quantity" (the property costs a call per row)
             if value.unit is None and name.state and not K.row_holds_budget_figure(row, total):
                 return "number_on_state"
             return None
-        if value.kind != "grade":
+        if value.grade is None:  # kind "invalid"
             return None
         if name.rate_title:
             return "grade_on_rate"
