@@ -165,7 +165,7 @@ def is_rate_title(name: str | None) -> bool:
 
 def is_rate(ind: Indicator) -> bool:
     """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
-    return row_is_rate(ind, name_kind(ind.name))
+    return row_is_rate(ind.value, name_kind(ind.name))
 
 
 @lru_cache(maxsize=_TEXTS)
@@ -218,19 +218,19 @@ def quantity(ind: Indicator) -> IndicatorValue | None:
 
 def unit_of(ind: Indicator) -> str | None:
     """The unit of the row's number: written in the value, else implied by the name."""
-    return row_unit(ind, name_kind(ind.name))
+    return row_unit(ind.value, name_kind(ind.name))
 
 
 def money_wan(ind: Indicator) -> Decimal | None:
     """The row's number as 万元 when it is a money amount. The unit is the value's, else the
     name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
     单位：万元). None for other units (%, 元/人, 次…)."""
-    return row_money_wan(ind, name_kind(ind.name))
+    return row_money_wan(ind.value, name_kind(ind.name))
 
 
 def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
     """A 时效指标 holding money ("≤4.86万元") or the project's 预算数 itself ("≤4.86")."""
-    return is_timeliness(ind) and _holds_money_or_total(ind, name_kind(ind.name), total)
+    return is_timeliness(ind) and _holds_money_or_total(ind.value, name_kind(ind.name), total)
 
 
 # ------------------------------------------------------------------ Rows
@@ -240,6 +240,7 @@ def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
 class NameKind:
     """Everything the functions above say about one 三级 name."""
 
+    text: str | None  # the name as written
     key: str
     loose_key: str  # name_key
     bare: str
@@ -255,7 +256,7 @@ class NameKind:
 
 @lru_cache(maxsize=_TEXTS)
 def name_kind(name: str | None) -> NameKind:
-    return NameKind(key(name), name_key(name), bare(name), implied_unit(name), is_satisfaction(name),
+    return NameKind(name, key(name), name_key(name), bare(name), implied_unit(name), is_satisfaction(name),
                     is_rate_title(name), is_change_rate(name), is_state_name(name),
                     is_count_name(name), is_duration(name), is_negative(name))
 
@@ -306,13 +307,25 @@ def level_kind(level1: str | None, level2: str | None, scheme: Scheme) -> LevelK
                      "时效" in key2, key2 == _QUANTITY_LEVEL)
 
 
-Row = tuple[Indicator, NameKind, LevelKind]
-"""One indicator row with what its name and its 一级 / 二级 denote."""
+@dataclass(slots=True)
+class Row:
+    """One indicator row with what its name and its 一级 / 二级 denote, and the fields the
+    rules test copied out of the ``Indicator``: each rule reads every row, and a compact row
+    stays in the CPU cache where the rows' models (and their dicts) do not. The ``Indicator``
+    itself is read only to report a finding."""
+
+    ind: Indicator
+    name: NameKind
+    level: LevelKind
+    value: IndicatorValue | None
+    basis: str | None
+    description: str | None
 
 
 def rows(project: Project, scheme: Scheme) -> list[Row]:
     """The project's indicator rows, classified (each class cached on its texts)."""
-    return [(ind, name_kind(ind.name), level_kind(ind.level1, ind.level2, scheme))
+    return [Row(ind, name_kind(ind.name), level_kind(ind.level1, ind.level2, scheme), ind.value,
+                ind.basis, ind.description)
             for ind in project.indicators]
 
 
@@ -324,36 +337,32 @@ def tables(book: BudgetBook, scheme: Scheme) -> list[Table]:
     return [(project, rows(project, scheme)) for project in book.projects]
 
 
-def row_unit(ind: Indicator, name: NameKind) -> str | None:
-    """``unit_of`` for a row whose name is classified."""
-    value = ind.value
+def row_unit(value: IndicatorValue | None, name: NameKind) -> str | None:
+    """``unit_of`` for a row's value and classified name."""
     if value is None or value.number is None:
         return None
     return value.unit or name.implied_unit
 
 
-def row_money_wan(ind: Indicator, name: NameKind) -> Decimal | None:
-    """``money_wan`` for a row whose name is classified."""
-    value = ind.value
+def row_money_wan(value: IndicatorValue | None, name: NameKind) -> Decimal | None:
+    """``money_wan`` for a row's value and classified name."""
     if value is None or value.number is None:
         return None
     unit = value.unit or name.implied_unit
     return value.number if unit is None else to_wan(value.number, unit)
 
 
-def row_is_rate(ind: Indicator, name: NameKind) -> bool:
-    """``is_rate`` for a row whose name is classified."""
-    return name.rate_title or (ind.value is not None and ind.value.unit == "%")
+def row_is_rate(value: IndicatorValue | None, name: NameKind) -> bool:
+    """``is_rate`` for a row's value and classified name."""
+    return name.rate_title or (value is not None and value.unit == "%")
 
 
 def row_holds_budget_figure(row: Row, total: Decimal | None) -> bool:
     """``holds_budget_figure`` for a classified row."""
-    ind, name, level = row
-    return level.timeliness and _holds_money_or_total(ind, name, total)
+    return row.level.timeliness and _holds_money_or_total(row.value, row.name, total)
 
 
-def _holds_money_or_total(ind: Indicator, name: NameKind, total: Decimal | None) -> bool:
-    value = ind.value
+def _holds_money_or_total(value: IndicatorValue | None, name: NameKind, total: Decimal | None) -> bool:
     if value is None or value.number is None:
         return False
     unit = value.unit or name.implied_unit

@@ -89,9 +89,10 @@ class Rule_I001(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             seen: set[str | None] = set()
-            for ind, _, level in rows:
-                if level.known_level1:
+            for row in rows:
+                if row.level.known_level1:
                     continue
+                ind = row.ind
                 cell = ind.cell("level1")
                 if cell in seen:
                     continue
@@ -122,9 +123,11 @@ class Rule_I002(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             seen: set[str | None] = set()
-            for ind, _, level in rows:
+            for row in rows:
+                level = row.level
                 if not level.foreign_level2:
                     continue
+                ind = row.ind
                 cell = ind.cell("level2")
                 if cell in seen:
                     continue
@@ -153,9 +156,9 @@ class Rule_I003(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, _, _ in rows:
-                if not ind.name:
-                    yield _at(self, ind, "name", "default", project, value=_raw(ind) or "空")
+            for row in rows:
+                if not row.name.text:
+                    yield _at(self, row.ind, "name", "default", project, value=_raw(row.ind) or "空")
 
 
 class Rule_I004(IndicatorRule):
@@ -173,9 +176,9 @@ class Rule_I004(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, _, _ in rows:
-                if ind.value is None:
-                    yield _at(self, ind, "value", "default", project, name=_label(ind))
+            for row in rows:
+                if row.value is None:
+                    yield _at(self, row.ind, "value", "default", project, name=_label(row.ind))
 
 
 # ------------------------------------------------------------------ Values: I005–I012
@@ -197,10 +200,11 @@ class Rule_I005(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, _, _ in rows:
-                value = ind.value  # kind "invalid", tested without the property's call
+            for row in rows:
+                value = row.value  # kind "invalid", tested without the property's call
                 if value is not None and value.number is None and value.grade is None:
-                    yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind))
+                    yield _at(self, row.ind, "value", "default", project, name=_label(row.ind),
+                              value=value.raw)
 
 
 class Rule_I006(IndicatorRule):
@@ -225,8 +229,7 @@ class Rule_I006(IndicatorRule):
         for project, rows in tables:
             total = project.budget.total
             for row in rows:
-                ind, name, level = row
-                value = ind.value
+                value, name, level = row.value, row.name, row.level
                 if value is None or value.number is None or value.unit is not None \
                         or name.implied_unit is not None:
                     continue
@@ -235,7 +238,7 @@ class Rule_I006(IndicatorRule):
                 unit = _likely_unit(name.bare)
                 key = ("cost" if level.cost else "default" if unit
                        else "time" if level.timeliness else "generic")
-                yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=value.raw,
                           example=f"{value.operator or ''}{_num(value.number)}{unit}")
 
 
@@ -271,19 +274,19 @@ class Rule_I007(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, name, _ in rows:
-                if ind.value is None or ind.value.number is None:
+            for row in rows:
+                if row.value is None or row.value.number is None:
                     continue  # most rows: _check would say so too
-                found = self._check(ind, name)
+                found = self._check(row.value, row.name)
                 if found is not None:
                     key, severity, ctx = found
-                    yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind), **ctx)
+                    yield _at(self, row.ind, "value", key, project, severity=severity,
+                              name=_label(row.ind), **ctx)
 
     @staticmethod
-    def _check(ind: Indicator, name: K.NameKind) -> tuple[str, Severity, dict[str, str]] | None:
-        value = ind.value
+    def _check(value: IndicatorValue | None, name: K.NameKind) -> tuple[str, Severity, dict[str, str]] | None:
         if value is None or value.number is None or value.unit not in (None, "%") \
-                or not K.row_is_rate(ind, name) or name.change_rate:
+                or not K.row_is_rate(value, name) or name.change_rate:
             return None
         number, op = value.number or Decimal(0), value.operator
         ctx = {"value": value.raw}
@@ -322,13 +325,11 @@ class Rule_I008(IndicatorRule):
             for row in rows:
                 key = self._mismatch(row, total)
                 if key is not None:
-                    ind = row[0]
-                    yield _at(self, ind, "value", key, project, name=_label(ind), value=_raw(ind))
+                    yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=_raw(row.ind))
 
     @staticmethod
     def _mismatch(row: K.Row, total: Decimal | None) -> str | None:
-        ind, name, _ = row
-        value = ind.value
+        value, name = row.value, row.name
         if value is None:
             return None
         if value.number is not None:  # kind "quantity" (the property costs a call per row)
@@ -361,16 +362,16 @@ class Rule_I009(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, name, _ in rows:
-                value = ind.value
+            for row in rows:
+                value, name = row.value, row.name
                 if value is None or value.number is None or not name.satisfaction:
                     continue
-                unit = K.row_unit(ind, name)
+                unit = K.row_unit(value, name)
                 found = self._check(value, unit, profile)
                 if found is not None:
                     key, severity = found
                     t = profile.thresholds
-                    yield _at(self, ind, "value", key, project, severity=severity, name=_label(ind),
+                    yield _at(self, row.ind, "value", key, project, severity=severity, name=_label(row.ind),
                               value=value.raw, unit=unit, minimum=_num(t.satisfaction_min),
                               floor=_num(t.satisfaction_error_below))
 
@@ -410,9 +411,10 @@ class Rule_I010(IndicatorRule):
             total = project.budget.total
             if total is None:
                 continue
-            for ind, name, level in rows:
-                wan = K.row_money_wan(ind, name) if level.cost else None
+            for row in rows:
+                wan = K.row_money_wan(row.value, row.name) if row.level.cost else None
                 if wan is not None and wan > total:
+                    ind = row.ind
                     yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
                               wan=_num(wan), total=_num(total))
 
@@ -437,8 +439,7 @@ class Rule_I011(IndicatorRule):
             total = project.budget.total
             for row in rows:
                 if K.row_holds_budget_figure(row, total):
-                    ind = row[0]
-                    yield _at(self, ind, "value", "default", project, value=_raw(ind))
+                    yield _at(self, row.ind, "value", "default", project, value=_raw(row.ind))
 
 
 class Rule_I012(IndicatorRule):
@@ -461,28 +462,27 @@ class Rule_I012(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                ind, name, _ = row
-                value = ind.value
+                value = row.value
                 if value is None or value.number is None or value.operator is None:
                     continue
                 key, what = self._reversed(row, value.operator)
                 if key is not None:
-                    unit = K.row_unit(ind, name) or ("万元" if key == "cost_at_least" else "")
-                    yield _at(self, ind, "value", key, project, name=_label(ind), value=value.raw,
+                    unit = K.row_unit(value, row.name) or ("万元" if key == "cost_at_least" else "")
+                    yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=value.raw,
                               operator=value.operator, what=what, number=_num(value.number), unit=unit)
 
     @staticmethod
     def _reversed(row: K.Row, operator: str) -> tuple[str | None, str]:
-        ind, name, level = row
+        value, name, level = row.value, row.name, row.level
         if operator in K.DOWNWARD:
             if name.duration:
                 return "at_most", "使用年限、持续时间"
             if name.satisfaction:
                 return "at_most", "满意度"
-            if level.quantity and not name.negative and not K.row_is_rate(ind, name):
+            if level.quantity and not name.negative and not K.row_is_rate(value, name):
                 return "at_most", "数量指标"
-        elif (operator in K.UPWARD and level.cost and not K.row_is_rate(ind, name)
-              and K.row_money_wan(ind, name) is not None):
+        elif (operator in K.UPWARD and level.cost and not K.row_is_rate(value, name)
+              and K.row_money_wan(value, name) is not None):
             return "cost_at_least", ""
         return None, ""
 
@@ -506,10 +506,11 @@ class Rule_I013(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             first: dict[tuple[str, str], Indicator] = {}
-            for ind, name, level in rows:
-                if not ind.name:
+            for row in rows:
+                if not row.name.text:
                     continue
-                k = (level.key2, name.loose_key)
+                k = (row.level.key2, row.name.loose_key)
+                ind = row.ind
                 if k in first:
                     yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
                               first=first[k].cell("name") or "")
@@ -532,9 +533,9 @@ class Rule_I014(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, _, _ in rows:
-                if not ind.basis:
-                    yield _at(self, ind, "basis", "default", project, name=_label(ind))
+            for row in rows:
+                if not row.basis:
+                    yield _at(self, row.ind, "basis", "default", project, name=_label(row.ind))
 
 
 class Rule_I015(IndicatorRule):
@@ -552,9 +553,10 @@ class Rule_I015(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for ind, name, _ in rows:
-                if ind.name and ind.description and K.name_key(ind.description) == name.loose_key:
-                    yield _at(self, ind, "description", "default", project, description=ind.description)
+            for row in rows:
+                description = row.description
+                if row.name.text and description and K.name_key(description) == row.name.loose_key:
+                    yield _at(self, row.ind, "description", "default", project, description=description)
 
 
 class Rule_I016(IndicatorRule):
@@ -573,10 +575,11 @@ class Rule_I016(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         categories = K.category_names(profile)
         for project, rows in tables:
-            for ind, name, level in rows:
+            for row in rows:
+                name, level = row.name, row.level
                 k = name.key
                 if k and (k == level.key2 or k == level.key1 or k in categories):
-                    yield _at(self, ind, "name", "default", project, name=ind.name)
+                    yield _at(self, row.ind, "name", "default", project, name=name.text)
 
 
 class Rule_I017(IndicatorRule):
@@ -604,7 +607,7 @@ class Rule_I017(IndicatorRule):
                    in ((req.cost_level1 if cost_apart else None, Severity.error),
                        (req.effect, Severity.error), (req.satisfaction, Severity.warning)) if level1]
         for project, rows in tables:
-            present = {(level.key1, level.key2) for _, _, level in rows}
+            present = {(row.level.key1, row.level.key2) for row in rows}
             present_level1s = {l1 for l1, _ in present}
             for part, part_key in parts:
                 if (output, part_key) not in present:
