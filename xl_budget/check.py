@@ -56,7 +56,7 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
         shared = make_shared(book, profile)  # once for every rule of the kind
         for rule in kind:
             found += rule.check_shared(shared, profile)
-    return sorted(found, key=Finding.sort_key)
+    return Finding.sort(found)
 
 
 def check_file(path: str | Path, profile: Profile | None = None,

@@ -47,8 +47,9 @@ def _at(rule: BaseRule, ind: Indicator, field: str, key: str, project: Project,
         severity: Severity | None = None, **ctx: Any) -> Finding:
     # Findings name the field as in the glossary ("indicator.value") and sit at its cell.
     glossary = f"indicator.{field}"
-    return rule.located(key, ctx, severity, ind.sheet, ind.cell(field) or ind.cell(glossary), project.code,
-                        glossary)
+    cells = ind.cells
+    return rule.located(key, ctx, severity, ind.sheet, cells.get(field) or cells.get(glossary),
+                        project.code, glossary)
 
 
 def _num(number: Decimal | None) -> str:
