@@ -6,7 +6,7 @@ Every finding points at the cell to fix: the 指标值 cell for value problems, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -64,6 +64,17 @@ def _raw(ind: Indicator) -> str:
     return ind.value.raw if ind.value is not None else ""
 
 
+def _once_per_cell(rows: Iterable[K.Row], field: str, wrong: Callable[[K.LevelKind], bool]
+                   ) -> Iterator[K.Row]:
+    """The rows whose levels ``wrong`` flags, the first row of each ``field`` cell only: a
+    merged 一级/二级 cell gets one finding, not one per row under it."""
+    seen: set[str | None] = set()
+    for row in rows:
+        if wrong(row.level) and (cell := row.ind.cell(field)) not in seen:
+            seen.add(cell)
+            yield row
+
+
 def _label(ind: Indicator) -> str:
     return ind.name or "（未填写名称）"
 
@@ -89,15 +100,8 @@ class Rule_I001(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            seen: set[str | None] = set()
-            for row in rows:
-                if row.level.known_level1:
-                    continue
+            for row in _once_per_cell(rows, "level1", lambda level: not level.known_level1):
                 ind = row.ind
-                cell = ind.cell("level1")
-                if cell in seen:
-                    continue
-                seen.add(cell)
                 allowed = "、".join(f"“{n}”" for n in profile.framework)
                 if ind.level1:
                     yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
@@ -123,17 +127,9 @@ class Rule_I002(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            seen: set[str | None] = set()
-            for row in rows:
-                level = row.level
-                if not level.foreign_level2:
-                    continue
+            for row in _once_per_cell(rows, "level2", lambda level: level.foreign_level2):
                 ind = row.ind
-                cell = ind.cell("level2")
-                if cell in seen:
-                    continue
-                seen.add(cell)
-                parts = {K.key(k): v for k, v in profile.framework.items()}[level.key1]
+                parts = {K.key(k): v for k, v in profile.framework.items()}[row.level.key1]
                 allowed = "、".join(f"“{p}”" for p in parts)
                 if ind.level2:
                     yield _at(self, ind, "level2", "default", project, found=ind.level2,
