@@ -56,14 +56,13 @@ class Rule_B001(BaseRule):
                 "不要带“万元”等文字或多个数字",
     }
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            budget = project.budget
-            for field in AMOUNTS:
-                if field in budget.invalid:
-                    yield _at(self, project, field, "text", found=budget.invalid[field])
-            if budget.total is None and "total" not in budget.invalid:
-                yield _at(self, project, "total", "missing")
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        budget = project.budget
+        for field in AMOUNTS:
+            if field in budget.invalid:
+                yield _at(self, project, field, "text", found=budget.invalid[field])
+        if budget.total is None and "total" not in budget.invalid:
+            yield _at(self, project, "total", "missing")
 
 
 def _unit_hint(total: Decimal, parts: Decimal) -> str:
@@ -88,16 +87,15 @@ class Rule_B002(BaseRule):
     messages = {"default": "预算数 {total} 万元 不等于 财政资金 {fiscal} + 其他资金 {other} = {sum} 万元："
                            "请核对金额，或只填其中两项后运行“填充”{hint}"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            b = project.budget
-            if has_budget_error(b) or (b.fiscal is None and b.other is None):
-                continue
-            fiscal, other = b.fiscal or Decimal(0), b.other or Decimal(0)
-            assert b.total is not None
-            if not same_money(b.total, fiscal + other):
-                yield _at(self, project, "total", "default", total=money(b.total), fiscal=money(fiscal),
-                          other=money(other), sum=money(fiscal + other), hint=_unit_hint(b.total, fiscal + other))
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        b = project.budget
+        if has_budget_error(b) or (b.fiscal is None and b.other is None):
+            return
+        fiscal, other = b.fiscal or Decimal(0), b.other or Decimal(0)
+        assert b.total is not None
+        if not same_money(b.total, fiscal + other):
+            yield _at(self, project, "total", "default", total=money(b.total), fiscal=money(fiscal),
+                      other=money(other), sum=money(fiscal + other), hint=_unit_hint(b.total, fiscal + other))
 
 
 class Rule_B003(BaseRule):
@@ -113,12 +111,11 @@ class Rule_B003(BaseRule):
     severity = Severity.error
     messages = {"default": "{label} {found} 万元 是负数：金额不能为负，请填写实际安排的金额（没有则留空或填 0）"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            for field in AMOUNTS:
-                value = getattr(project.budget, field)
-                if value is not None and value < 0:
-                    yield _at(self, project, field, "default", found=money(value))
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        for field in AMOUNTS:
+            value = getattr(project.budget, field)
+            if value is not None and value < 0:
+                yield _at(self, project, field, "default", found=money(value))
 
 
 class Rule_B004(BaseRule):
@@ -134,10 +131,9 @@ class Rule_B004(BaseRule):
     severity = Severity.warning
     messages = {"default": "资金用途为空：请简要写明资金的具体用途（如“举办科普活动和培训的场地、材料费”）"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            if not project.use:
-                yield self.finding(project, "use", project=project)
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if not project.use:
+            yield self.finding(project, "use", project=project)
 
 
 def get_rules() -> list[type[BaseRule]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from xl_budget.findings import Finding, Severity
-from xl_budget.model import BudgetBook
+from xl_budget.model import BudgetBook, Project
 from xl_budget.profile import Profile
 from xl_budget.rules.base import BaseRule
 
@@ -24,10 +24,9 @@ class Rule_G001(BaseRule):
     messages = {"default": "绩效目标为空：请在“目标内容1”后填写项目年度绩效目标，写明用这笔资金要完成的"
                            "任务和达到的效果（如“举办科技周、科普日活动”）"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            if not any(goal.strip() for goal in project.goals):
-                yield self.finding(project, "goals", project=project)
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if not any(goal.strip() for goal in project.goals):
+            yield self.finding(project, "goals", project=project)
 
 
 def get_rules() -> list[type[BaseRule]]:

@@ -61,10 +61,9 @@ class Rule_C001(BaseRule):
     severity = Severity.error
     messages = {"default": "项目编码为空：请填写预算系统中的 21 位项目编码（如 {example}）"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            if not project.code:
-                yield _code_cell(self, project, "default", example=CODE_EXAMPLE)
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if not project.code:
+            yield _code_cell(self, project, "default", example=CODE_EXAMPLE)
 
 
 class Rule_C002(BaseRule):
@@ -82,11 +81,10 @@ class Rule_C002(BaseRule):
     messages = {"default": "项目编码“{found}”格式不正确：{problem}。项目编码应为 21 位：6 位地区码 + 2 位年度"
                            " + 1 位字母 + 11 位数字 + 1 位校验码，如 {example}，请从预算系统中复制"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            if project.code and (problem := code_problem(project.code)):
-                yield _code_cell(self, project, "default", found=project.code, problem=problem,
-                                 example=CODE_EXAMPLE)
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if project.code and (problem := code_problem(project.code)):
+            yield _code_cell(self, project, "default", found=project.code, problem=problem,
+                             example=CODE_EXAMPLE)
 
 
 class Rule_C003(BaseRule):
@@ -109,19 +107,19 @@ class Rule_C003(BaseRule):
                 "请核对是否误用了往年的项目编码",
     }
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        expected, year = profile.region_for(book.unit.county), book.unit.year
-        county = f"（{book.unit.county}）" if book.unit.county else ""
-        for project in book.projects:
-            m = CODE_PATTERN.match(project.code or "")
-            if m is None:
-                continue
-            if expected and m.group("region") != expected:
-                yield _code_cell(self, project, "region", found=project.code, region=m.group("region"),
-                                 county=county, expected=expected)
-            if year is not None and int(m.group("year")) != year % 100:
-                yield _code_cell(self, project, "year", found=project.code, year=m.group("year"),
-                                 budget_year=year, expected=f"{year % 100:02d}")
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        m = CODE_PATTERN.match(project.code or "")
+        if m is None:
+            return
+        expected = profile.region_for(book.unit.county)
+        if expected and m.group("region") != expected:
+            county = f"（{book.unit.county}）" if book.unit.county else ""
+            yield _code_cell(self, project, "region", found=project.code, region=m.group("region"),
+                             county=county, expected=expected)
+        year = book.unit.year
+        if year is not None and int(m.group("year")) != year % 100:
+            yield _code_cell(self, project, "year", found=project.code, year=m.group("year"),
+                             budget_year=year, expected=f"{year % 100:02d}")
 
 
 class Rule_C004(BaseRule):
@@ -137,10 +135,9 @@ class Rule_C004(BaseRule):
     severity = Severity.error
     messages = {"default": "项目名称为空：请填写与预算系统一致的项目名称（如“安可设备购置”）"}
 
-    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        for project in book.projects:
-            if not project.name:
-                yield self.finding(project, "name", project=project)
+    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        if not project.name:
+            yield self.finding(project, "name", project=project)
 
 
 class Rule_C005(BaseRule):
