@@ -299,19 +299,10 @@ def parse_value(raw: object) -> IndicatorValue | None:
     """
     if raw is None:
         return None
-    if isinstance(raw, str):
-        return _parse_cell_text(raw)
     text = _as_text(raw)
     if not text:
         return None
     return _parse_text(text)
-
-
-@lru_cache(maxsize=16384)
-def _parse_cell_text(raw: str) -> IndicatorValue | None:
-    """``parse_value`` of a text cell (cached: most 指标值 cells are text, and recur)."""
-    text = raw.strip()
-    return _parse_text(text) if text else None
 
 
 def _bracket_unit(name: str) -> str | None:

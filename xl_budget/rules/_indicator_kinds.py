@@ -131,11 +131,6 @@ def is_timeliness(ind: Indicator) -> bool:
 _QUANTITY_LEVEL = key("数量指标")
 
 
-def is_quantity_level(ind: Indicator) -> bool:
-    """A 数量指标 row."""
-    return key(ind.level2) == _QUANTITY_LEVEL
-
-
 def category_names(profile: Profile) -> frozenset[str]:
     """Keys of every 一级 and 二级 category of the profile."""
     names = {key(n) for n in profile.framework}
@@ -161,11 +156,6 @@ def is_satisfaction(name: str | None) -> bool:
 def is_rate_title(name: str | None) -> bool:
     """A name denoting a share of a whole (合格率, 满意度, 占比, （%）); "办公效率" is not one."""
     return is_rate_name(name) and not bare(name).endswith(NOT_RATE_ENDINGS)
-
-
-def is_rate(ind: Indicator) -> bool:
-    """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
-    return row_is_rate(ind.value, name_kind(ind.name))
 
 
 @lru_cache(maxsize=_TEXTS)
@@ -208,17 +198,6 @@ def is_negative(name: str | None) -> bool:
 
 
 # ------------------------------------------------------------------ Values
-
-
-def quantity(ind: Indicator) -> IndicatorValue | None:
-    """The row's value when it is a number (with or without a unit), else None."""
-    value = ind.value
-    return value if value is not None and value.number is not None else None  # kind "quantity"
-
-
-def unit_of(ind: Indicator) -> str | None:
-    """The unit of the row's number: written in the value, else implied by the name."""
-    return row_unit(ind.value, name_kind(ind.name))
 
 
 def money_wan(ind: Indicator) -> Decimal | None:
@@ -338,7 +317,8 @@ def tables(book: BudgetBook, scheme: Scheme) -> list[Table]:
 
 
 def row_unit(value: IndicatorValue | None, name: NameKind) -> str | None:
-    """``unit_of`` for a row's value and classified name."""
+    """The unit of a row's number: written in the value, else implied by the name; None when
+    the value holds no number."""
     if value is None or value.number is None:
         return None
     return value.unit or name.implied_unit
@@ -353,7 +333,7 @@ def row_money_wan(value: IndicatorValue | None, name: NameKind) -> Decimal | Non
 
 
 def row_is_rate(value: IndicatorValue | None, name: NameKind) -> bool:
-    """``is_rate`` for a row's value and classified name."""
+    """A rate or percentage: the name says so (…率, 满意度, 占比, （%）) or the value is in %."""
     return name.rate_title or (value is not None and value.unit == "%")
 
 
