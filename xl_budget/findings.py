@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xl_budget._trusted import without_validation
+
 
 class Severity(StrEnum):
     error = "error"
@@ -57,33 +59,19 @@ class Finding(BaseModel):
     def trusted(cls, code: str, severity: Severity, message: str, file: str | None,
                 sheet: str | None, cell: str | None, project: str | None, field: str | None) -> Finding:
         """A finding from values that already have the field types, as ``Finding(...)`` with every
-        field given would make it, without validating them. The rules build tens of thousands
-        per county; validation (and ``model_construct``, slower still) would cost more than the
-        checks themselves."""
-        finding = object.__new__(cls)
-        _set_dict(finding, {
-            "code": code, "severity": severity, "message": message, "file": file, "sheet": sheet,
-            "cell": cell, "project": project, "field": field})
-        _set_fields_set(finding, set(_FINDING_FIELDS))
-        _set_extra(finding, None)
-        _set_private(finding, None)
-        return finding
+        field given would make it, without validating them (the rules build tens of thousands)."""
+        return without_validation(cls, {"code": code, "severity": severity, "message": message,
+                                        "file": file, "sheet": sheet, "cell": cell,
+                                        "project": project, "field": field},
+                                  set(_FINDING_FIELDS))
 
     @staticmethod
     def sort(findings: list[Finding]) -> list[Finding]:
-        """``sorted(findings, key=Finding.sort_key)``, the keys made in one comprehension
-        rather than one method call per finding."""
-        keys = [(f.file or "", f.sheet or "", _position(f.cell), f.code) for f in findings]
-        return [findings[i] for i in sorted(range(len(findings)), key=keys.__getitem__)]
+        """In report order: by file, sheet, cell (row, then column) and code; stable."""
+        return sorted(findings, key=Finding.sort_key)
 
 
 _FINDING_FIELDS = frozenset(Finding.model_fields)
-# Finding is frozen: its own __setattr__ refuses. BaseModel's slot descriptors set the
-# instance's state directly (object.__setattr__ would look each name up first).
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 @lru_cache(maxsize=1 << 16)

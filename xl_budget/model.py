@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from xl_budget._trusted import without_validation
 from xl_budget.values import IndicatorValue
 
 CHECKPOINTS: tuple[str, ...] = ("mar", "jun", "oct", "dec")
@@ -58,19 +59,7 @@ class Located(BaseModel):
         for name, factory in cls._factories:
             if name not in fields:
                 values[name] = factory()
-        return cls._of(values, set(fields))
-
-    @classmethod
-    def _of(cls, values: dict[str, Any], fields_set: set[str]) -> Self:
-        # The instance whose __dict__ is ``values`` (every field, in declaration order), as
-        # pydantic's model_construct builds it.
-        part = cls.__new__(cls)
-        _set = object.__setattr__
-        _set(part, "__dict__", values)
-        _set(part, "__pydantic_fields_set__", fields_set)
-        _set(part, "__pydantic_extra__", None)
-        _set(part, "__pydantic_private__", None)
-        return part
+        return without_validation(cls, values, set(fields))
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -172,10 +161,11 @@ class Indicator(Located):
                  ) -> Indicator:
         """``from_typed`` with every field but ``invalid`` named: the reader's hottest loop,
         where packing keywords and merging defaults cost a sixth of reading a row."""
-        return cls._of({"sheet": sheet, "cells": cells, "invalid": {}, "level1": level1,
-                        "level2": level2, "name": name, "description": description,
-                        "value": value, "basis": basis, "inherited": inherited},
-                       set(_ROW_FIELDS))
+        return without_validation(cls, {"sheet": sheet, "cells": cells, "invalid": {},
+                                        "level1": level1, "level2": level2, "name": name,
+                                        "description": description, "value": value,
+                                        "basis": basis, "inherited": inherited},
+                                  set(_ROW_FIELDS))
 
 
 _ROW_FIELDS = frozenset(Indicator.model_fields) - {"invalid"}
