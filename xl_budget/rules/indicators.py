@@ -33,9 +33,6 @@ class IndicatorRule(SharedRule[list[K.Table]], abstract=True):
     def check_shared(self, shared: list[K.Table], profile: Profile) -> Iterator[Finding]:
         return self.check_tables(shared, profile)
 
-    def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        return self.check_tables([(project, K.rows(project, K.Scheme.of(profile)))], profile)
-
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         raise NotImplementedError
 
