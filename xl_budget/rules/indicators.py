@@ -6,7 +6,7 @@ Every finding points at the cell to fix: the 指标值 cell for value problems, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -16,7 +16,6 @@ from xl_budget.model import BudgetBook, Indicator, Project
 from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule, SharedRule
-from xl_budget.values import IndicatorValue
 
 # ------------------------------------------------------------------ Public API
 
@@ -40,13 +39,17 @@ class IndicatorRule(SharedRule[list[K.Table]], abstract=True):
 # ------------------------------------------------------------------ Private API
 
 
-def _at(rule: BaseRule, ind: Indicator, field: str, key: str, project: Project,
+def _at(rule: BaseRule, row: K.Row, field: str, key: str, project: Project,
         severity: Severity | None = None, **ctx: Any) -> Finding:
     # Findings name the field as in the glossary ("indicator.value") and sit at its cell.
-    glossary = f"indicator.{field}"
+    glossary = _GLOSSARY[field]
+    ind = row.ind
     cells = ind.cells
     return rule.located(key, ctx, severity, ind.sheet, cells.get(field) or cells.get(glossary),
                         project.code, glossary)
+
+
+_GLOSSARY = {field: f"indicator.{field}" for field in Indicator.model_fields}
 
 
 def _num(number: Decimal | None) -> str:
@@ -57,23 +60,22 @@ def _num(number: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _raw(ind: Indicator) -> str:
-    return ind.value.raw if ind.value is not None else ""
+def _raw(row: K.Row) -> str:
+    return row.value.raw if row.value is not None else ""
 
 
-def _once_per_cell(rows: Iterable[K.Row], field: str, wrong: Callable[[K.LevelKind], bool]
-                   ) -> Iterator[K.Row]:
-    """The rows whose levels ``wrong`` flags, the first row of each ``field`` cell only: a
-    merged 一级/二级 cell gets one finding, not one per row under it."""
+def _once_per_cell(flagged: Iterable[K.Row], field: str) -> Iterator[K.Row]:
+    """The first of the ``flagged`` rows in each ``field`` cell: a merged 一级/二级 cell gets
+    one finding, not one per row under it."""
     seen: set[str | None] = set()
-    for row in rows:
-        if wrong(row.level) and (cell := row.ind.cell(field)) not in seen:
+    for row in flagged:
+        if (cell := row.ind.cell(field)) not in seen:
             seen.add(cell)
             yield row
 
 
-def _label(ind: Indicator) -> str:
-    return ind.name or "（未填写名称）"
+def _label(row: K.Row) -> str:
+    return row.name.text or "（未填写名称）"
 
 
 # ------------------------------------------------------------------ Structure: I001–I004
@@ -97,13 +99,14 @@ class Rule_I001(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for row in _once_per_cell(rows, "level1", lambda level: not level.known_level1):
+            flagged = [row for row in rows if not row.level.known_level1]
+            for row in _once_per_cell(flagged, "level1"):
                 ind = row.ind
                 allowed = "、".join(f"“{n}”" for n in profile.framework)
                 if ind.level1:
-                    yield _at(self, ind, "level1", "default", project, found=ind.level1, allowed=allowed)
+                    yield _at(self, row, "level1", "default", project, found=ind.level1, allowed=allowed)
                 else:
-                    yield _at(self, ind, "level1", "missing", project, name=_label(ind), allowed=allowed)
+                    yield _at(self, row, "level1", "missing", project, name=_label(row), allowed=allowed)
 
 
 class Rule_I002(IndicatorRule):
@@ -124,15 +127,16 @@ class Rule_I002(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
-            for row in _once_per_cell(rows, "level2", lambda level: level.foreign_level2):
+            flagged = [row for row in rows if row.level.foreign_level2]
+            for row in _once_per_cell(flagged, "level2"):
                 ind = row.ind
                 parts = {K.key(k): v for k, v in profile.framework.items()}[row.level.key1]
                 allowed = "、".join(f"“{p}”" for p in parts)
                 if ind.level2:
-                    yield _at(self, ind, "level2", "default", project, found=ind.level2,
+                    yield _at(self, row, "level2", "default", project, found=ind.level2,
                               level1=ind.level1, allowed=allowed)
                 else:
-                    yield _at(self, ind, "level2", "missing", project, name=_label(ind), allowed=allowed)
+                    yield _at(self, row, "level2", "missing", project, name=_label(row), allowed=allowed)
 
 
 class Rule_I003(IndicatorRule):
@@ -152,7 +156,7 @@ class Rule_I003(IndicatorRule):
         for project, rows in tables:
             for row in rows:
                 if not row.name.text:
-                    yield _at(self, row.ind, "name", "default", project, value=_raw(row.ind) or "空")
+                    yield _at(self, row, "name", "default", project, value=_raw(row) or "空")
 
 
 class Rule_I004(IndicatorRule):
@@ -172,7 +176,7 @@ class Rule_I004(IndicatorRule):
         for project, rows in tables:
             for row in rows:
                 if row.value is None:
-                    yield _at(self, row.ind, "value", "default", project, name=_label(row.ind))
+                    yield _at(self, row, "value", "default", project, name=_label(row))
 
 
 # ------------------------------------------------------------------ Values: I005–I012
@@ -195,10 +199,9 @@ class Rule_I005(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                value = row.value  # kind "invalid", tested without the property's call
-                if value is not None and value.number is None and value.grade is None:
-                    yield _at(self, row.ind, "value", "default", project, name=_label(row.ind),
-                              value=value.raw)
+                if row.value is not None and row.number is None and row.grade is None:  # kind "invalid"
+                    yield _at(self, row, "value", "default", project, name=_label(row),
+                              value=_raw(row))
 
 
 class Rule_I006(IndicatorRule):
@@ -223,17 +226,16 @@ class Rule_I006(IndicatorRule):
         for project, rows in tables:
             total = project.budget.total
             for row in rows:
-                value, name, level = row.value, row.name, row.level
-                if value is None or value.number is None or value.unit is not None \
-                        or name.implied_unit is not None:
+                name, level = row.name, row.level
+                if row.number is None or row.unit is not None or name.implied_unit is not None:
                     continue
                 if name.state or K.row_holds_budget_figure(row, total):
                     continue  # I008 / I011 say what to write instead
                 unit = _likely_unit(name.bare)
                 key = ("cost" if level.cost else "default" if unit
                        else "time" if level.timeliness else "generic")
-                yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=value.raw,
-                          example=f"{value.operator or ''}{_num(value.number)}{unit}")
+                yield _at(self, row, "value", key, project, name=_label(row), value=_raw(row),
+                          example=f"{row.operator or ''}{_num(row.number)}{unit}")
 
 
 # Name endings and the unit they most likely mean, for I006's example only.
@@ -269,26 +271,24 @@ class Rule_I007(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                if row.value is None or row.value.number is None:
-                    continue  # most rows: _check would say so too
-                found = self._check(row.value, row.name)
+                if row.number is None or row.unit not in (None, "%") or row.name.change_rate \
+                        or not K.row_is_rate(row):
+                    continue  # no number, or not a share of a whole
+                found = self._check(row, row.number)
                 if found is not None:
                     key, severity, ctx = found
-                    yield _at(self, row.ind, "value", key, project, severity=severity,
-                              name=_label(row.ind), **ctx)
+                    yield _at(self, row, "value", key, project, severity=severity,
+                              name=_label(row), **ctx)
 
     @staticmethod
-    def _check(value: IndicatorValue | None, name: K.NameKind) -> tuple[str, Severity, dict[str, str]] | None:
-        if value is None or value.number is None or value.unit not in (None, "%") \
-                or not K.row_is_rate(value, name) or name.change_rate:
-            return None
-        number, op = value.number or Decimal(0), value.operator
-        ctx = {"value": value.raw}
+    def _check(row: K.Row, number: Decimal) -> tuple[str, Severity, dict[str, str]] | None:
+        op = row.operator
+        ctx = {"value": _raw(row)}
         if number < 0 or number > K.HUNDRED or (number == K.HUNDRED and op == ">"):
             return "range", Severity.error, ctx
         if number == K.HUNDRED and op == "≥":
             return "at_least_100", Severity.warning, ctx
-        if value.unit is None and 0 < number < 1 and op in ("≥", ">", "="):
+        if row.unit is None and 0 < number < 1 and op in ("≥", ">", "="):
             percent = _num(number * K.HUNDRED)
             return "fraction", Severity.warning, {**ctx, "number": _num(number), "percent": percent,
                                                   "operator": op}
@@ -317,24 +317,21 @@ class Rule_I008(IndicatorRule):
         for project, rows in tables:
             total = project.budget.total
             for row in rows:
-                key = self._mismatch(row, total)
+                if row.number is not None:  # kind "quantity"
+                    key = self._number_mismatch(row, total) if row.unit is None else None
+                elif row.grade is not None:  # kind "grade"
+                    key = "grade_on_rate" if row.name.rate_title else "grade_on_count" if row.name.count else None
+                else:
+                    continue  # blank or unreadable: I004 / I005
                 if key is not None:
-                    yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=_raw(row.ind))
+                    yield _at(self, row, "value", key, project, name=_label(row), value=_raw(row))
 
     @staticmethod
-    def _mismatch(row: K.Row, total: Decimal | None) -> str | None:
-        value, name = row.value, row.name
-        if value is None:
-            return None
-        if value.number is not None:  # kind "quantity" (the property costs a call per row)
-            if value.unit is None and name.state and not K.row_holds_budget_figure(row, total):
-                return "number_on_state"
-            return None
-        if value.grade is None:  # kind "invalid"
-            return None
-        if name.rate_title:
-            return "grade_on_rate"
-        return "grade_on_count" if name.count else None
+    def _number_mismatch(row: K.Row, total: Decimal | None) -> str | None:
+        """A number without a unit on a state name, unless I011 reports it."""
+        if row.name.state and not K.row_holds_budget_figure(row, total):
+            return "number_on_state"
+        return None
 
 
 class Rule_I009(IndicatorRule):
@@ -357,24 +354,23 @@ class Rule_I009(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                value, name = row.value, row.name
-                if value is None or value.number is None or not name.satisfaction:
+                if row.number is None or not row.name.satisfaction:
                     continue
-                unit = K.row_unit(value, name)
-                found = self._check(value, unit, profile)
+                unit = K.row_unit(row)
+                found = self._check(row, row.number, unit, profile)
                 if found is not None:
                     key, severity = found
                     t = profile.thresholds
-                    yield _at(self, row.ind, "value", key, project, severity=severity, name=_label(row.ind),
-                              value=value.raw, unit=unit, minimum=_num(t.satisfaction_min),
+                    yield _at(self, row, "value", key, project, severity=severity, name=_label(row),
+                              value=_raw(row), unit=unit, minimum=_num(t.satisfaction_min),
                               floor=_num(t.satisfaction_error_below))
 
     @staticmethod
-    def _check(value: IndicatorValue, unit: str | None, profile: Profile) -> tuple[str, Severity] | None:
-        number = value.number or Decimal(0)
+    def _check(row: K.Row, number: Decimal, unit: str | None, profile: Profile
+               ) -> tuple[str, Severity] | None:
         if unit not in (None, "%"):
             return "not_percent", Severity.warning
-        if value.operator in K.DOWNWARD or number > K.HUNDRED or (value.unit is None and number < 1):
+        if row.operator in K.DOWNWARD or number > K.HUNDRED or (row.unit is None and number < 1):
             return None  # I012 / I007 (reversed, out of range, fraction) say what to write
         t = profile.thresholds
         if number < t.satisfaction_error_below:
@@ -406,10 +402,9 @@ class Rule_I010(IndicatorRule):
             if total is None:
                 continue
             for row in rows:
-                wan = K.row_money_wan(row.value, row.name) if row.level.cost else None
+                wan = K.row_money_wan(row) if row.level.cost else None
                 if wan is not None and wan > total:
-                    ind = row.ind
-                    yield _at(self, ind, "value", "default", project, name=_label(ind), value=_raw(ind),
+                    yield _at(self, row, "value", "default", project, name=_label(row), value=_raw(row),
                               wan=_num(wan), total=_num(total))
 
 
@@ -431,9 +426,9 @@ class Rule_I011(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             total = project.budget.total
-            for row in rows:
-                if K.row_holds_budget_figure(row, total):
-                    yield _at(self, row.ind, "value", "default", project, value=_raw(row.ind))
+            for row in rows:  # the level first: most rows are no 时效指标
+                if row.level.timeliness and K.row_holds_budget_figure(row, total):
+                    yield _at(self, row, "value", "default", project, value=_raw(row))
 
 
 class Rule_I012(IndicatorRule):
@@ -456,27 +451,36 @@ class Rule_I012(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                value = row.value
-                if value is None or value.number is None or value.operator is None:
+                operator = row.operator
+                if row.number is None or operator is None:
                     continue
-                key, what = self._reversed(row, value.operator)
+                if operator in K.DOWNWARD:
+                    key, what = self._at_most(row)
+                elif operator in K.UPWARD and row.level.cost:
+                    key, what = self._cost_at_least(row)
+                else:
+                    continue
                 if key is not None:
-                    unit = K.row_unit(value, row.name) or ("万元" if key == "cost_at_least" else "")
-                    yield _at(self, row.ind, "value", key, project, name=_label(row.ind), value=value.raw,
-                              operator=value.operator, what=what, number=_num(value.number), unit=unit)
+                    unit = K.row_unit(row) or ("万元" if key == "cost_at_least" else "")
+                    yield _at(self, row, "value", key, project, name=_label(row), value=_raw(row),
+                              operator=operator, what=what, number=_num(row.number), unit=unit)
 
     @staticmethod
-    def _reversed(row: K.Row, operator: str) -> tuple[str | None, str]:
-        value, name, level = row.value, row.name, row.level
-        if operator in K.DOWNWARD:
-            if name.duration:
-                return "at_most", "使用年限、持续时间"
-            if name.satisfaction:
-                return "at_most", "满意度"
-            if level.quantity and not name.negative and not K.row_is_rate(value, name):
-                return "at_most", "数量指标"
-        elif (operator in K.UPWARD and level.cost and not K.row_is_rate(value, name)
-              and K.row_money_wan(value, name) is not None):
+    def _at_most(row: K.Row) -> tuple[str | None, str]:
+        """"≤" on what should have a lower bound."""
+        name = row.name
+        if name.duration:
+            return "at_most", "使用年限、持续时间"
+        if name.satisfaction:
+            return "at_most", "满意度"
+        if row.level.quantity and not name.negative and not K.row_is_rate(row):
+            return "at_most", "数量指标"
+        return None, ""
+
+    @staticmethod
+    def _cost_at_least(row: K.Row) -> tuple[str | None, str]:
+        """"≥" on a cost in money."""
+        if not K.row_is_rate(row) and K.row_money_wan(row) is not None:
             return "cost_at_least", ""
         return None, ""
 
@@ -504,12 +508,11 @@ class Rule_I013(IndicatorRule):
                 if not row.name.text:
                     continue
                 k = (row.level.key2, row.name.loose_key)
-                ind = row.ind
                 if k in first:
-                    yield _at(self, ind, "name", "default", project, level2=ind.level2 or "", name=ind.name,
-                              first=first[k].cell("name") or "")
+                    yield _at(self, row, "name", "default", project, level2=row.ind.level2 or "",
+                              name=row.name.text, first=first[k].cell("name") or "")
                 else:
-                    first[k] = ind
+                    first[k] = row.ind
 
 
 class Rule_I014(IndicatorRule):
@@ -529,7 +532,7 @@ class Rule_I014(IndicatorRule):
         for project, rows in tables:
             for row in rows:
                 if not row.basis:
-                    yield _at(self, row.ind, "basis", "default", project, name=_label(row.ind))
+                    yield _at(self, row, "basis", "default", project, name=_label(row))
 
 
 class Rule_I015(IndicatorRule):
@@ -550,7 +553,7 @@ class Rule_I015(IndicatorRule):
             for row in rows:
                 description = row.description
                 if row.name.text and description and K.name_key(description) == row.name.loose_key:
-                    yield _at(self, row.ind, "description", "default", project, description=description)
+                    yield _at(self, row, "description", "default", project, description=description)
 
 
 class Rule_I016(IndicatorRule):
@@ -573,7 +576,7 @@ class Rule_I016(IndicatorRule):
                 name, level = row.name, row.level
                 k = name.key
                 if k and (k == level.key2 or k == level.key1 or k in categories):
-                    yield _at(self, row.ind, "name", "default", project, name=name.text)
+                    yield _at(self, row, "name", "default", project, name=name.text)
 
 
 class Rule_I017(IndicatorRule):
