@@ -21,12 +21,8 @@ from xl_budget.rules.file import Rule_F001
 log = logging.getLogger(__name__)
 
 
-def _enabled(profile: Profile, select: Sequence[str] | None, file: str | None) -> list[BaseRule]:
-    return [rule(file) for rule in _enabled_rules(tuple(profile.disable), tuple(select or ()))]
-
-
 @lru_cache(maxsize=64)
-def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[type[BaseRule], ...]:
+def _enabled(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[type[BaseRule], ...]:
     rules = []
     for rule in book_rules():
         tags = {rule.code, rule.family(), *rule.groups}
@@ -38,6 +34,24 @@ def _enabled_rules(disable: tuple[str, ...], select: tuple[str, ...]) -> tuple[t
     return tuple(rules)
 
 
+Kind = tuple[Callable[[BudgetBook, Profile], Any], tuple[type[SharedRule], ...]]
+"""A precomputation (``SharedRule.shared``) and the enabled rules that read it."""
+
+
+@lru_cache(maxsize=64)
+def _plan(disable: tuple[str, ...], select: tuple[str, ...]
+          ) -> tuple[tuple[type[BaseRule], ...], tuple[Kind, ...]]:
+    """The enabled rules that read the workbook themselves, and the others by kind."""
+    kinds: dict[Callable[[BudgetBook, Profile], Any], list[type[SharedRule]]] = {}
+    plain = []
+    for rule in _enabled(disable, select):
+        if issubclass(rule, SharedRule):
+            kinds.setdefault(rule.shared, []).append(rule)
+        else:
+            plain.append(rule)
+    return tuple(plain), tuple((shared, tuple(rules)) for shared, rules in kinds.items())
+
+
 def check_book(book: BudgetBook, profile: Profile | None = None,
                select: Sequence[str] | None = None) -> list[Finding]:
     """Every finding on one parsed workbook, sorted by sheet and cell."""
@@ -46,16 +60,13 @@ def check_book(book: BudgetBook, profile: Profile | None = None,
     found: list[Finding] = []
     # Rules may run in any order: the sort below keeps each rule's own order, and every
     # finding carries its rule's code.
-    kinds: dict[Callable[[BudgetBook, Profile], Any], list[SharedRule]] = {}
-    for rule in _enabled(profile, select, file):
-        if isinstance(rule, SharedRule):
-            kinds.setdefault(type(rule).shared, []).append(rule)
-        else:
-            found += rule.check_book(book, profile)
-    for make_shared, kind in kinds.items():
+    plain, kinds = _plan(tuple(profile.disable), tuple(select or ()))
+    for rule in plain:
+        found += rule(file).check_book(book, profile)
+    for make_shared, rules in kinds:
         shared = make_shared(book, profile)  # once for every rule of the kind
-        for rule in kind:
-            found += rule.check_shared(shared, profile)
+        for shared_rule in rules:
+            found += shared_rule(file).check_shared(shared, profile)
     return Finding.sort(found)
 
 

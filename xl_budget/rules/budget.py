@@ -29,7 +29,10 @@ def same_money(a: Decimal, b: Decimal) -> bool:
 
 def has_budget_error(budget: Budget) -> bool:
     """Whether B001 fires on this budget (预算数 missing or any amount not a number)."""
-    return budget.total is None or bool(set(budget.invalid) & set(AMOUNTS))
+    return budget.total is None or not _AMOUNT_FIELDS.isdisjoint(budget.invalid)
+
+
+_AMOUNT_FIELDS = frozenset(AMOUNTS)
 
 
 def _at(rule: BaseRule, project: Project, field: str, key: str, **ctx: object) -> Finding:

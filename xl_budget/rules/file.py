@@ -26,6 +26,9 @@ class Rule_F001(BaseRule):
     def for_error(self, reason: str) -> Finding:
         return self.finding(None, None, reason=reason)
 
+    def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        return iter(())  # a parsed workbook was opened: check_file reports those that were not
+
 
 class Rule_F002(BaseRule):
     """No project table (项目绩效目标表) found in the workbook.
