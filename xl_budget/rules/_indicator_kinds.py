@@ -268,9 +268,10 @@ def _scheme(framework: tuple[tuple[str, tuple[str, ...]], ...], cost_level1: str
     return Scheme(framework, cost_level1, cost_level2, output)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LevelKind:
-    """Where a 一级 / 二级 pair sits in a profile's framework."""
+    """Where a 一级 / 二级 pair sits in a profile's framework (one object per pair and scheme,
+    from ``level_kind``'s cache: a set of them hashes by identity, in C)."""
 
     key1: str
     key2: str

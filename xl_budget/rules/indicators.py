@@ -276,23 +276,28 @@ class Rule_I007(IndicatorRule):
                     continue  # no number, or not a share of a whole
                 found = self._check(row, row.number)
                 if found is not None:
-                    key, severity, ctx = found
+                    key, severity = found
                     yield _at(self, row, "value", key, project, severity=severity,
-                              name=_label(row), **ctx)
+                              name=_label(row), **self._context(key, row, row.number))
 
     @staticmethod
-    def _check(row: K.Row, number: Decimal) -> tuple[str, Severity, dict[str, str]] | None:
+    def _check(row: K.Row, number: Decimal) -> tuple[str, Severity] | None:
         op = row.operator
-        ctx = {"value": _raw(row)}
-        if number < 0 or number > K.HUNDRED or (number == K.HUNDRED and op == ">"):
-            return "range", Severity.error, ctx
-        if number == K.HUNDRED and op == "≥":
-            return "at_least_100", Severity.warning, ctx
+        if number < 0 or number > K.HUNDRED:
+            return "range", Severity.error
+        if number == K.HUNDRED:
+            return (("range", Severity.error) if op == ">"
+                    else ("at_least_100", Severity.warning) if op == "≥" else None)
         if row.unit is None and 0 < number < 1 and op in ("≥", ">", "="):
-            percent = _num(number * K.HUNDRED)
-            return "fraction", Severity.warning, {**ctx, "number": _num(number), "percent": percent,
-                                                  "operator": op}
+            return "fraction", Severity.warning
         return None
+
+    @staticmethod
+    def _context(key: str, row: K.Row, number: Decimal) -> dict[str, str]:
+        if key != "fraction":
+            return {"value": _raw(row)}
+        return {"value": _raw(row), "number": _num(number), "percent": _num(number * K.HUNDRED),
+                "operator": row.operator or ""}
 
 
 class Rule_I008(IndicatorRule):
@@ -604,7 +609,8 @@ class Rule_I017(IndicatorRule):
                    in ((req.cost_level1 if cost_apart else None, Severity.error),
                        (req.effect, Severity.error), (req.satisfaction, Severity.warning)) if level1]
         for project, rows in tables:
-            present = {(row.level.key1, row.level.key2) for row in rows}
+            levels = {row.level for row in rows}  # few: a merged 一级/二级 cell spans many rows
+            present = {(level.key1, level.key2) for level in levels}
             present_level1s = {l1 for l1, _ in present}
             for part, part_key in parts:
                 if (output, part_key) not in present:
