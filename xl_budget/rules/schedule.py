@@ -17,7 +17,7 @@ from operator import attrgetter
 from xl_budget.findings import Finding, Severity
 from xl_budget.layout import CHECKPOINT_LABELS
 from xl_budget.model import CHECKPOINTS, BudgetBook, Project, Schedule
-from xl_budget.profile import Profile
+from xl_budget.profile import Profile, Thresholds
 from xl_budget.rules.base import BaseRule, SharedRule
 
 LABELS: dict[str, str] = {c.key: c.text for c in CHECKPOINT_LABELS}
@@ -88,13 +88,33 @@ def cumulative(values: Iterable[Decimal | None]) -> list[Decimal]:
     return out
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Pacing:
+    """The straight line a plan is held to and the lag it may have (profile thresholds).
+    ``Pacing.of`` makes one object per content: ``most_behind``'s cache then hashes it by its
+    identity, in C, instead of hashing its numbers for every plan."""
+
+    straight_line: tuple[Decimal, ...]
+    tolerance: Decimal
+
+    @classmethod
+    def of(cls, thresholds: Thresholds) -> Pacing:
+        return _pacing(tuple(thresholds.straight_line), thresholds.pacing_tolerance)
+
+
+@lru_cache(maxsize=64)
+def _pacing(straight_line: tuple[Decimal, ...], tolerance: Decimal) -> Pacing:
+    return Pacing(straight_line, tolerance)
+
+
 @lru_cache(maxsize=_PLANS)
-def most_behind(plan: Plan, straight_line: tuple[Decimal, ...], tolerance: Decimal) -> int | None:
+def most_behind(plan: Plan, pacing: Pacing) -> int | None:
     """The checkpoint (its index) where the plan lags the straight line most (the first on
-    ties), when by more than ``tolerance`` points."""
-    lags = [line - value for value, line in zip(cumulative(plan.values), straight_line, strict=False)]
+    ties), when by more than the tolerance."""
+    lags = [line - value
+            for value, line in zip(cumulative(plan.values), pacing.straight_line, strict=False)]
     lag = max(lags)
-    return lags.index(lag) if lag > tolerance else None
+    return lags.index(lag) if lag > pacing.tolerance else None
 
 
 PlanOf = tuple[Project, Plan]
@@ -221,10 +241,9 @@ class Rule_P004(ScheduleRule):
                            "10月底 85%、12月底 100%"}
 
     def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
-        thresholds = profile.thresholds
-        line, tolerance = tuple(thresholds.straight_line), thresholds.pacing_tolerance
+        pacing = Pacing.of(profile.thresholds)
         for project, plan in plans:
-            if not plan.has_error and (behind := most_behind(plan, line, tolerance)) is not None:
+            if not plan.has_error and (behind := most_behind(plan, pacing)) is not None:
                 yield self._behind(project, behind, profile)
 
     def _behind(self, project: Project, behind: int, profile: Profile) -> Finding:
