@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,7 +54,8 @@ class Finding(BaseModel):
                 "code": self.code, "severity": self.severity.value, "message": self.message}
 
     def sort_key(self) -> tuple:
-        return (self.file or "", self.sheet or "", _position(self.cell), self.code)
+        file, sheet, cell, code = _SORT_FIELDS(self.__dict__)  # one call: each report sorts them all
+        return (file or "", sheet or "", _position(cell), code)
 
     @classmethod
     def trusted(cls, code: str, severity: Severity, message: str, file: str | None,
@@ -72,6 +74,7 @@ class Finding(BaseModel):
 
 
 _FINDING_FIELDS = frozenset(Finding.model_fields)
+_SORT_FIELDS = itemgetter("file", "sheet", "cell", "code")
 
 
 @lru_cache(maxsize=1 << 16)

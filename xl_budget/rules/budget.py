@@ -115,8 +115,9 @@ class Rule_B003(BaseRule):
     messages = {"default": "{label} {found} 万元 是负数：金额不能为负，请填写实际安排的金额（没有则留空或填 0）"}
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
+        budget = project.budget
         for field in AMOUNTS:
-            value = getattr(project.budget, field)
+            value = getattr(budget, field)
             if value is not None and value < 0:
                 yield _at(self, project, field, "default", found=money(value))
 

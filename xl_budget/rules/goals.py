@@ -25,7 +25,7 @@ class Rule_G001(BaseRule):
                            "任务和达到的效果（如“举办科技周、科普日活动”）"}
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        if not any(goal.strip() for goal in project.goals):
+        if not any(map(str.strip, project.goals)):
             yield self.finding(project, "goals", project=project)
 
 
