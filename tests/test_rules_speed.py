@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_budget.check import check_book
+from xl_budget.check import _file_name, check_book
 from xl_budget.findings import Finding
 from xl_budget.parse import read_book
 from xl_budget.profile import load_profile
@@ -38,3 +38,9 @@ def test_plans_are_interned_per_content() -> None:
     book = read_book(WORKBOOKS[0])
     schedules = [p.schedule for p in book.projects]
     assert Plan.of(schedules[0]) is Plan.of(schedules[0].model_copy())
+
+
+@pytest.mark.parametrize("path", ["a.xlsx", "/x/y/审核 a.xlsx", "x//a.xlsx", "x/./a.xlsx", "./a.xlsx",
+                                  "a/../b.xlsx", "a/", "a/.", "a/..", ".", "..", "/", "//a", "a/..."])
+def test_file_name_is_path_name(path: str) -> None:
+    assert _file_name(path) == Path(path).name
