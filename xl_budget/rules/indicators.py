@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from xl_budget.findings import Finding, Severity
@@ -43,13 +44,13 @@ def _at(rule: BaseRule, row: K.Row, field: str, key: str, project: Project,
         severity: Severity | None = None, **ctx: Any) -> Finding:
     # Findings name the field as in the glossary ("indicator.value") and sit at its cell.
     glossary = _GLOSSARY[field]
-    ind = row.ind
-    cells = ind.cells
-    return rule.located(key, ctx, severity, ind.sheet, cells.get(field) or cells.get(glossary),
+    sheet, cells = _PLACE(row.ind.__dict__)
+    return rule.located(key, ctx, severity, sheet, cells.get(field) or cells.get(glossary),
                         project.code, glossary)
 
 
 _GLOSSARY = {field: f"indicator.{field}" for field in Indicator.model_fields}
+_PLACE = itemgetter("sheet", "cells")
 
 
 def _num(number: Decimal | None) -> str:
@@ -508,6 +509,9 @@ class Rule_I013(IndicatorRule):
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
+            keys = [(row.level.key2, row.name.loose_key) for row in rows if row.name.text]
+            if len(set(keys)) == len(keys):
+                continue  # no indicator twice: most tables
             first: dict[tuple[str, str], Indicator] = {}
             for row in rows:
                 if not row.name.text:
