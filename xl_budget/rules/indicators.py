@@ -7,14 +7,15 @@ Every finding points at the cell to fix: the 指标值 cell for value problems, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from xl_budget.findings import Finding, Severity
 from xl_budget.model import BudgetBook, Indicator, Project
-from xl_budget.profile import Profile
+from xl_budget.profile import Profile, Required
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule, SharedRule
 
@@ -605,27 +606,58 @@ class Rule_I017(IndicatorRule):
     }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
-        req = profile.required
-        output = K.key(req.output)
-        parts = [(part, K.key(part)) for part in req.output_parts]
-        cost_apart = K.key(req.cost_level1) != output
-        level1s = [(level1, K.key(level1), severity) for level1, severity
-                   in ((req.cost_level1 if cost_apart else None, Severity.error),
-                       (req.effect, Severity.error), (req.satisfaction, Severity.warning)) if level1]
+        required = _Required.of(profile.required)
         for project, rows in tables:
-            levels = {row.level for row in rows}  # few: a merged 一级/二级 cell spans many rows
-            present = {(level.key1, level.key2) for level in levels}
-            present_level1s = {l1 for l1, _ in present}
-            for part, part_key in parts:
-                if (output, part_key) not in present:
-                    yield self._missing("output_part", project, level1=req.output, category=part)
-            for level1, level1_key, severity in level1s:
-                if level1_key not in present_level1s:
-                    yield self._missing("level1", project, severity=severity, level1=level1)
+            # A table's categories are few (a merged 一级/二级 cell spans many rows) and most
+            # tables of a county share them: what is missing is worked out once per set.
+            for key, severity, ctx in _missing_categories(frozenset(map(_LEVEL, rows)), required):
+                yield self.finding(project, "indicators", key, severity=severity, project=project,
+                                   **dict(ctx))
 
-    def _missing(self, key: str, project: Project, severity: Severity | None = None,
-                 **ctx: str) -> Finding:
-        return self.finding(project, "indicators", key, severity=severity, project=project, **ctx)
+
+_LEVEL = attrgetter("level")
+Missing = tuple[str, Severity | None, tuple[tuple[str, str], ...]]
+"""An I017 finding to make: message key, severity (None: the rule's), message context."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Required:
+    """The profile's required categories with their keys. ``_Required.of`` makes one object
+    per content: ``_missing_categories``'s cache then hashes it by its identity, in C."""
+
+    output: str
+    output_key: str
+    parts: tuple[tuple[str, str], ...]  # (产出 part, its key)
+    level1s: tuple[tuple[str, str, Severity], ...]  # (一级, its key, severity when missing)
+
+    @classmethod
+    def of(cls, req: Required) -> _Required:
+        return _required(req.output, tuple(req.output_parts), req.cost_level1, req.effect,
+                         req.satisfaction)
+
+
+@lru_cache(maxsize=64)
+def _required(output: str, output_parts: tuple[str, ...], cost_level1: str, effect: str,
+              satisfaction: str) -> _Required:
+    output_key = K.key(output)
+    cost_apart = K.key(cost_level1) != output_key
+    level1s = tuple((level1, K.key(level1), severity) for level1, severity
+                    in ((cost_level1 if cost_apart else None, Severity.error),
+                        (effect, Severity.error), (satisfaction, Severity.warning)) if level1)
+    return _Required(output, output_key, tuple((part, K.key(part)) for part in output_parts), level1s)
+
+
+@lru_cache(maxsize=4096)
+def _missing_categories(levels: frozenset[K.LevelKind], required: _Required) -> tuple[Missing, ...]:
+    """What a table whose rows sit at ``levels`` lacks, in message order."""
+    present = {(level.key1, level.key2) for level in levels}
+    present_level1s = {key1 for key1, _ in present}
+    missing: list[Missing] = [("output_part", None, (("level1", required.output), ("category", part)))
+                              for part, part_key in required.parts
+                              if (required.output_key, part_key) not in present]
+    missing += [("level1", severity, (("level1", level1),))
+                for level1, level1_key, severity in required.level1s if level1_key not in present_level1s]
+    return tuple(missing)
 
 
 def get_rules() -> list[type[BaseRule]]:
