@@ -111,18 +111,20 @@ class _LabelIndex:
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.at: dict[frozenset[str], list[tuple[int, int]]] = {}  # positions in reading order
-        # The sheet's labels are told from its set of values (see _LabelTexts), then only rows
-        # holding one are walked: most rows of a sheet hold values only.
-        labels = _LABEL_TEXTS.among(set().union(*grid.rows))
-        if not labels:
-            return
-        texts = labels.keys()
+        # Each row is told from the values seen before (see _LabelTexts) by set operations,
+        # and only rows holding a label are walked: most rows of a sheet hold values only.
+        known = _LABEL_TEXTS
+        plain, seen, texts = known.plain, known.seen, known.texts  # changed in place only
         for r, line in enumerate(grid.rows):
+            if plain.issuperset(line):
+                continue
+            if not seen.issuperset(line):
+                known.learn(line)
             if texts.isdisjoint(line):
                 continue
             for c, v in enumerate(line):
                 if v in texts:
-                    for keys in labels[v]:
+                    for keys in known.key_sets[v]:
                         self.at.setdefault(keys, []).append((r, c))
 
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
@@ -143,26 +145,30 @@ class _LabelIndex:
 
 class _LabelTexts:
     # Which cell values print a layout label, remembered across sheets: every workbook repeats
-    # the template's texts, and telling a label by set operations is cheaper than keying each
-    # distinct value of each sheet. Forgets all past LIMIT values (not labels: few and fixed).
+    # the template's texts, and telling a row's labels by set operations is cheaper than
+    # keying each of its values. Forgets all past LIMIT plain values (labels: few and fixed).
     LIMIT = 100_000
 
     def __init__(self) -> None:
-        self.seen: set[CellValue] = set()
+        self.seen: set[CellValue] = set()  # label texts and plain values
+        self.plain: set[CellValue] = set()  # the values seen that print no label
+        self.texts: set[str] = set()  # the label texts seen
         self.key_sets: dict[str, list[frozenset[str]]] = {}  # label text → its key sets
 
-    def among(self, values: set[CellValue]) -> dict[str, list[frozenset[str]]]:
-        """The label texts among ``values``, with their key sets."""
-        new = values - self.seen
-        if new:
-            if len(self.seen) > self.LIMIT:
-                self.seen.clear()
-            key_sets = _LabelIndex.KEY_SETS
-            for v in new:
-                if isinstance(v, str) and len(v) <= 40 and (sets := key_sets.get(text_key(v))):
-                    self.key_sets[v] = sets
-            self.seen |= new
-        return {v: self.key_sets[v] for v in values & self.key_sets.keys()}
+    def learn(self, values: Iterable[CellValue]) -> None:
+        """Tell the values not seen before into label texts and plain values."""
+        new = set(values) - self.seen
+        if len(self.seen) > self.LIMIT:
+            self.seen.clear()
+            self.plain.clear()
+        key_sets = _LabelIndex.KEY_SETS
+        for v in new:
+            if isinstance(v, str) and len(v) <= 40 and (sets := key_sets.get(text_key(v))):
+                self.key_sets[v] = sets
+                self.texts.add(v)
+            else:
+                self.plain.add(v)
+        self.seen |= new
 
 
 _LABEL_TEXTS = _LabelTexts()
