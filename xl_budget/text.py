@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
@@ -14,24 +15,41 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PUNCT_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "％": "%", "，": ",", "；": ";"})
 
 
+class _Memo(dict):
+    # The results of a text function for the values it meets most: short texts (labels,
+    # names, descriptions and 依据 recur across workbooks) and None. A dict lookup costs a
+    # fraction of an lru_cache call, and the reader cleans hundreds of thousands of cells.
+    # Forgets all once SIZE results are kept.
+    SIZE = 65536
+    LONGEST = 64
+
+    def __init__(self, function: Callable[[object], str | None]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value: object) -> str | None:
+        result = self.function(value)
+        if value is None or (isinstance(value, str) and len(value) <= self.LONGEST):
+            if len(self) >= self.SIZE:
+                self.clear()
+            self[value] = result
+        return result
+
+
 def clean_text(value: object) -> str | None:
     """Free text as typed, trimmed; stray spaces next to CJK characters (PDF breaks) removed.
 
     Returns None for blank cells. Spaces between Latin words are kept.
     """
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) <= 64:
-        return _clean_short(value)  # names and descriptions recur across workbooks
-    return _clean_text(value)
-
-
-@lru_cache(maxsize=65536)
-def _clean_short(value: str) -> str | None:
-    return _clean_text(value)
+    try:
+        return _CLEAN_TEXT[value]
+    except TypeError:  # an unhashable value: no cell holds one
+        return _clean_text(value)
 
 
 def _clean_text(value: object) -> str | None:
+    if value is None:
+        return None
     text = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACE_NEAR_CJK.sub("", line).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
@@ -40,21 +58,21 @@ def _clean_text(value: object) -> str | None:
 
 def clean_label(value: object) -> str | None:
     """A label or indicator name: all whitespace removed ("项目验收合格 率" → "项目验收合格率")."""
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) <= 64:
-        return _clean_label_short(value)  # labels and indicator names recur across workbooks
-    return _clean_label(value)
-
-
-@lru_cache(maxsize=65536)
-def _clean_label_short(value: str) -> str | None:
-    return _clean_label(value)
+    try:
+        return _CLEAN_LABEL[value]
+    except TypeError:  # an unhashable value: no cell holds one
+        return _clean_label(value)
 
 
 def _clean_label(value: object) -> str | None:
+    if value is None:
+        return None
     text = _ALL_SPACE.sub("", _CONTROL.sub("", str(value)))
     return text or None
+
+
+_CLEAN_TEXT = _Memo(_clean_text)
+_CLEAN_LABEL = _Memo(_clean_label)
 
 
 def label_key(value: object) -> str:
