@@ -135,18 +135,23 @@ class Grid:
                          ) -> list[tuple[CellValue, tuple[int, int] | None]]:
         """``first_shown`` for each (first, last) span of columns of a row, in one pass (the
         reader asks for whole table rows); (None, None) for an empty span (last < first)."""
-        line = self.rows[row] if 0 <= row < len(self.rows) else ()
+        rows = self.rows
+        line = rows[row] if 0 <= row < len(rows) else ()
         width, merges = len(line), self._merges_in.get(row, _NO_MERGES)
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
             # The common cases first: one plain cell, or a merge showing a value at ``first``.
             rng = merges.get(first)
-            if rng is None and first == last:
-                out.append((line[first] if 0 <= first < width else None, (row, first)))
-                continue
-            if rng is not None and (value := self.raw(rng[0], rng[1])) is not None:
-                out.append((value, (rng[0], rng[1])))
-                continue
+            if rng is None:
+                if first == last:
+                    out.append((line[first] if 0 <= first < width else None, (row, first)))
+                    continue
+            else:
+                r0, c0 = rng[0], rng[1]
+                top = rows[r0] if r0 < len(rows) else ()
+                if c0 < len(top) and (value := top[c0]) is not None:
+                    out.append((value, (r0, c0)))
+                    continue
             found = None
             col = first
             while col <= last and found is None:
