@@ -186,3 +186,23 @@ def test_spare_blank_project_sheets_are_not_projects(tmp_path: Path) -> None:
     write_book(book, tmp_path / "one.xlsx")
     one = read_book(tmp_path / "one.xlsx")
     assert [p.name for p in one.projects] == ["甲"] and one.blank_tables == ["项目2"]
+
+
+def test_a_column_the_table_lacks_reads_as_empty_beside_merged_levels(tmp_path: Path) -> None:
+    # No 指标值确定依据 column: its field is empty on every row, also on rows where the merged
+    # 一级指标 in column A shows a value (it once leaked into the missing column).
+    rows = [
+        ["办公设备购置绩效目标表"],
+        ["项目编码", "13082123P00020010009T", None, "项目名称", "办公设备购置"],
+        ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"],
+        ["产出指标", "数量指标", "购买数量", "购买数量", "≥2台"],
+        [None, "质量指标", "验收合格率", "验收合格率", "≥95%"],
+        ["满意度指标", "服务对象满意度指标", "使用者满意度", "使用者满意度", "≥90%"],
+    ]
+    wb = openpyxl.Workbook()
+    _sheet(wb, "项目1", rows, merges=("A4:A5",))
+    [p] = read_book(_save(wb, tmp_path)).projects
+    assert [(i.level1, i.name, i.basis) for i in p.indicators] == [
+        ("产出指标", "购买数量", None), ("产出指标", "验收合格率", None),
+        ("满意度指标", "使用者满意度", None)]
+    assert "basis" not in p.indicators[0].cells

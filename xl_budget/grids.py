@@ -141,7 +141,7 @@ class Grid:
         out: list[tuple[CellValue, tuple[int, int] | None]] = []
         for first, last in spans:
             # The common cases first: one plain cell, or a merge showing a value at ``first``.
-            rng = merges.get(first)
+            rng = merges.get(first) if first <= last else None  # an empty span shows nothing
             if rng is None:
                 if first == last:
                     out.append((line[first] if 0 <= first < width else None, (row, first)))
