@@ -44,6 +44,7 @@ class Located(BaseModel):
     # See __pydantic_init_subclass__.
     _defaults: ClassVar[dict[str, Any]]
     _factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]
+    _part_factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]  # but cells, invalid
 
     def cell(self, field: str) -> str | None:
         """A1 address of ``field``'s cell, or None when the reader never saw one."""
@@ -62,6 +63,17 @@ class Located(BaseModel):
         return without_validation(cls, values, set(fields))
 
     @classmethod
+    def located(cls, fields: dict[str, Any], cells: dict[str, str], invalid: dict[str, str]) -> Self:
+        """``from_typed(**fields)`` with the cells its fields were read from and the texts of
+        those that held no number; both dicts are taken, not copied, and are not counted among
+        the fields set (as when filled in after ``from_typed``)."""
+        values = {**cls._defaults, **fields, "cells": cells, "invalid": invalid}
+        for name, factory in cls._part_factories:
+            if name not in fields:
+                values[name] = factory()
+        return without_validation(cls, values, set(fields))
+
+    @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         # What from_typed fills in, looked up once per class: FieldInfo.get_default inspects
         # the factory on every call.
@@ -70,6 +82,7 @@ class Located(BaseModel):
         cls._defaults = {name: info.default for name, info in fields.items()}
         cls._factories = tuple((name, info.default_factory) for name, info in fields.items()
                                if info.default_factory is not None)
+        cls._part_factories = tuple(f for f in cls._factories if f[0] not in ("cells", "invalid"))
         for info in fields.values():
             if info.default_factory is None:
                 hash(info.default)  # a default shared by all instances must be immutable

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
 
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
@@ -38,8 +37,11 @@ OWN_SHEETS = frozenset({"校验结果", "填充记录", "xlwings.conf", "选项"
 _PROJECT_KEYS = L.all_label_keys()
 _PROJECT_LABELS = {lab.key: lab for lab in L.PROJECT_LABELS}
 _CODE_KEYS = _PROJECT_LABELS["code"].keys
+_BUDGET_LABELS = tuple((field, _PROJECT_LABELS[f"budget.{field}"]) for field in ("total", "fiscal", "other"))
+_PLANNED_KEYS = {key: f"planned.{key}" for key in CHECKPOINTS}  # Schedule.cells keys
 _UNIT_LINE = re.compile(r"^\s*(\d{6,})\s*[ \u3000]\s*(\S.*?)\s*$")
 _GOAL_LABEL = re.compile(r"^\s*目标内容\s*\d+\s*[:：]?\s*$")
+_GOAL_ITEM = "目标内容"  # what _GOAL_LABEL and _GOAL_SPLIT look for
 _GOAL_SPLIT = re.compile(r"(?:^|\s*)(?:\d+\s*[.．、]\s*)?目标内容\s*\d+\s*[:：]?\s*")
 _NOTE_PREFIXES = ("注：", "注:", "说明：", "说明:", "填报说明", "备注")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*(?:度)?\s*$")
@@ -53,7 +55,6 @@ _NUMBER_TYPES = (int, float)
 _TEXT_TYPES = (str, int, float)
 _DATE_TYPES = (dt.datetime, dt.date)
 _USE_KEY = label_key("资金用途")
-_Part = TypeVar("_Part", Budget, Schedule, Unit, Project)
 
 
 # ------------------------------------------------------------------ Public API
@@ -74,9 +75,10 @@ def parse_grids(grids: Iterable[Grid], file: str | None = None) -> BudgetBook:
         if grid.name in OWN_SHEETS or not grid.visible and grid.name.startswith("_"):
             continue
         index = _LabelIndex(grid)
-        if index.first(L.UNIT_LABELS[0]) and book.unit.cell("code") is None:
+        # once found, the unit and the department are not looked for on further sheets
+        if book.unit.cell("code") is None and index.first(L.UNIT_LABELS[0]):
             book.unit = _read_unit(grid, index)
-        if any(index.first(lab) for lab in L.DEPARTMENT_LABELS) and book.department.is_empty:
+        if book.department.is_empty and any(index.first(lab) for lab in L.DEPARTMENT_LABELS):
             book.department = _read_department(grid, index)
         for project in _read_projects(grid, index):
             if project.is_blank:
@@ -178,12 +180,13 @@ def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple
     """The value after a label's merged range, stopping at the next label; with its address."""
     grid = index.grid
     r, c = pos
+    line = grid.rows[r]  # a label's row
     start = grid.merge_of(r, c)[3] + 1
     col = start
     while col <= start + reach:
         r0, c0, _, c1 = grid.merge_of(r, col)
-        value = grid.raw(r, col) if (r0, c0) == (r, col) else None
-        if value is not None:
+        # only a merge's first cell holds its value
+        if r0 == r and c0 == col and col < len(line) and (value := line[col]) is not None:
             if index.is_label(value):
                 break
             return value, a1(r, col)
@@ -285,7 +288,7 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
             fields["stated_total"] = to_decimal(value)
         except ValueError:
             fields["stated_total"], invalid["stated_total"] = None, str(value)
-    return _located(Unit, {"sheet": grid.name, **fields}, cells, invalid)
+    return Unit.located({"sheet": grid.name, **fields}, cells, invalid)
 
 
 def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
@@ -396,16 +399,16 @@ def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
     # The title row "<项目名称>绩效目标表" sits a few rows above the 项目编码 row.
     for r in range(code_row - 1, max(floor, code_row - 7) - 1, -1):
-        if any(isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX)
-               for v in grid.rows[r]):
-            return r
+        for v in grid.rows[r]:
+            if isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX):
+                return r
     return max(floor, code_row - 2)
 
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
     cells: dict[str, str] = {}
     value, cells["code"] = _right_of(index, code_pos)
-    fields: dict[str, object] = {"code": _label(value)}
+    fields: dict[str, object] = {"sheet": grid.name, "code": _label(value)}
     if (pos := index.first(_PROJECT_LABELS["name"], rows)) is not None:
         value, cells["name"] = _right_of(index, pos)
         fields["name"] = _text(value)
@@ -419,7 +422,7 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
-    return _located(Project, {"sheet": grid.name, **fields}, cells, {})
+    return Project.located(fields, cells, {})
 
 
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
@@ -440,28 +443,19 @@ def _unit_line(text: str) -> tuple[str, str | None] | None:
 
 
 def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
-    amounts: dict[str, Decimal | None] = {}
+    # Amounts are tidied by to_decimal: the part is built without validating them again.
+    fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for field in ("total", "fiscal", "other"):
-        pos = index.first(_PROJECT_LABELS[f"budget.{field}"], rows)
+    for field, lab in _BUDGET_LABELS:
+        pos = index.first(lab, rows)
         if pos is not None:
             value, cells[field] = _right_of(index, pos)
             try:
-                amounts[field] = to_decimal(value)
+                fields[field] = to_decimal(value)
             except ValueError:
-                amounts[field], invalid[field] = None, str(value)
-    return _located(Budget, {"sheet": grid.name, **amounts}, cells, invalid)
-
-
-def _located(model: type[_Part], fields: dict[str, object], cells: dict[str, str],
-             invalid: dict[str, str]) -> _Part:
-    # A part is built from the fields the reader typed (amounts tidied by to_decimal) without
-    # validating them again, then given the cells it was read from.
-    part = model.from_typed(**fields)
-    part.cells.update(cells)
-    part.invalid.update(invalid)
-    return part
+                fields[field], invalid[field] = None, str(value)
+    return Budget.located(fields, cells, invalid)
 
 
 def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> str | None:
@@ -492,28 +486,40 @@ def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]
 def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     block = index.first(L.SCHEDULE_BLOCK, rows)
     search = range(block[0], rows.stop) if block else rows
-    found: dict[str, tuple[CellValue, Pos]] = {}
+    keys: list[str] = []
+    labels: list[Pos] = []
     for lab in L.CHECKPOINT_LABELS:
         pos = index.first(lab, search)
         if pos is not None:
-            found[lab.key] = _below_at(grid, pos)
-    if not found:
+            keys.append(lab.key)
+            labels.append(pos)
+    if not labels:
         return Schedule.from_typed(sheet=grid.name)
-    as_fraction = _fractions([v for v, _ in found.values()])
-    percents: dict[str, Decimal | None] = {}
+    found = _below_each(grid, labels)
+    as_fraction = _fractions([v for v, _ in found])
+    fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for key, (value, pos) in found.items():
+    for key, (value, pos) in zip(keys, found):
         cells[key] = a1(*pos)
         try:
-            percents[key] = _percent(value, as_fraction)
+            fields[key] = _percent(value, as_fraction)
         except ValueError:
-            percents[key], invalid[key] = None, str(value)
+            fields[key], invalid[key] = None, str(value)
     planned = index.first(L.PLANNED_LABEL, search)
     if planned is not None:
-        for key, (_, pos) in found.items():
-            cells[f"planned.{key}"] = a1(planned[0], pos[1])
-    return _located(Schedule, {"sheet": grid.name, **percents}, cells, invalid)
+        for key, (_, pos) in zip(keys, found):
+            cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
+    return Schedule.located(fields, cells, invalid)
+
+
+def _below_each(grid: Grid, labels: list[Pos]) -> list[tuple[CellValue, Pos]]:
+    """``_below_at`` of each label; labels side by side (the usual row of checkpoints) are
+    read in one pass over the row under them."""
+    spans = [grid.merge_of(*pos) for pos in labels]
+    if len({r1 for _, _, r1, _ in spans}) == 1:
+        return grid.first_shown_each(spans[0][2] + 1, [(c0, c1) for _, c0, _, c1 in spans])
+    return [grid.first_shown(r1 + 1, c0, c1) for _, c0, r1, c1 in spans]
 
 
 def _fractions(values: list[CellValue]) -> bool:
@@ -522,14 +528,21 @@ def _fractions(values: list[CellValue]) -> bool:
     # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
     # as 30, 60, 85, 100 was typed as plain percentages.
     numbers = [float(v) for v in values if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool)]
-    small = sum(0 <= n <= 1 for n in numbers)
-    return bool(numbers) and small >= len(numbers) - small and max(numbers) <= 10
+    if not numbers:
+        return False
+    small = len([n for n in numbers if 0 <= n <= 1])
+    return small >= len(numbers) - small and max(numbers) <= 10
 
 
 def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
     """A checkpoint's percentage; raises ValueError for a cell that holds no number."""
     if isinstance(value, str):
         return _percent_text(value)
+    if as_fraction and isinstance(value, float):  # to_decimal and _hundredfold in one look-up
+        number = _float_percent(repr(float(value)))
+        if number is None:
+            raise ValueError(str(value))
+        return number
     number = to_decimal(value)
     if number is not None and as_fraction:
         number = _hundredfold(number)
@@ -547,6 +560,13 @@ def _percent_text(value: str) -> Decimal | None:
 
 
 @lru_cache(maxsize=4096)
+def _float_percent(text: str) -> Decimal | None:
+    """``_hundredfold`` of ``_float_decimal(text)``; cached as both are."""
+    number = _float_decimal(text)
+    return None if number is None else _hundredfold(number)
+
+
+@lru_cache(maxsize=4096)
 def _hundredfold(number: Decimal) -> Decimal:
     # Equal numbers share a cache entry whatever their exponent: the result is tidy either way.
     return _tidy(number * 100)
@@ -559,7 +579,6 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
     r0, c0, r1, _ = grid.merge_of(*block)
     stop = rows.stop if r1 == r0 else min(rows.stop, r1 + 1)
     goals: list[str] = []
-    cells["goals"] = a1(r0, c0 + 1)
     first_cell = None
     for r in range(r0, stop):
         line = grid.rows[r]
@@ -567,17 +586,20 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
             break
         for c in range(c0 + 1, len(line)):
             value = line[c]
-            if not isinstance(value, _TEXT_TYPES) or isinstance(value, bool):
+            if value is None or not isinstance(value, _TEXT_TYPES) or isinstance(value, bool):
                 continue
             text = str(value)
-            if _GOAL_LABEL.match(text):
+            if _GOAL_ITEM not in text:  # a goal alone in its cell: the usual case
+                if goal := clean_text(text):
+                    goals.append(goal)
+            elif _GOAL_LABEL.match(text):
                 if first_cell is None:
                     first_cell = a1(r, grid.merge_of(r, c)[3] + 1)
                 continue
-            goals.extend(g for part in _GOAL_SPLIT.split(text) if (g := clean_text(part)))
+            else:
+                goals.extend(g for part in _GOAL_SPLIT.split(text) if (g := clean_text(part)))
             first_cell = first_cell or a1(r, c)
-    if first_cell:
-        cells["goals"] = first_cell
+    cells["goals"] = first_cell or a1(r0, c0 + 1)
     return goals
 
 
