@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from xl_budget import layout as L
-from xl_budget.grids import CellValue, Grid, a1, col_letter, read_grids
+from xl_budget.grids import CellValue, Grid, Range, a1, col_letter, read_grids
 from xl_budget.model import (
     CHECKPOINTS,
     Budget,
@@ -340,7 +340,7 @@ def _unit_from_projects(book: BudgetBook) -> None:
 
 # ------------------------------------------------------------------ Private API: department
 def _read_department(grid: Grid, index: _LabelIndex) -> Department:
-    dep = Department(sheet=grid.name)
+    dep = Department.from_typed(sheet=grid.name)
     overall, targets, measures = L.DEPARTMENT_LABELS
     starts = sorted(p for lab in L.DEPARTMENT_LABELS if (p := index.first(lab)) is not None)
     bounds = {p: (starts[i + 1][0] if i + 1 < len(starts) else grid.height) for i, p in enumerate(starts)}
@@ -368,17 +368,15 @@ def _read_targets(grid: Grid, index: _LabelIndex, rows: range) -> list[Departmen
     for r in range(head_row + 1, rows.stop):
         values = {k: clean_text(grid._get(r, c)) for k, c in columns.items()}
         if any(values.values()):
-            out.append(DepartmentTarget(sheet=grid.name, **values,
-                                        cells={k: a1(r, c) for k, c in columns.items()}))
+            out.append(DepartmentTarget.from_typed(sheet=grid.name, **values,
+                                                   cells={k: a1(r, c) for k, c in columns.items()}))
     return out
 
 
 def _read_measures(grid: Grid, rows: range) -> list[str]:
     out = []
-    width = grid.width
     for r in rows:
-        for c in range(width):
-            value = grid.raw(r, c)
+        for value in grid.rows[r]:
             if isinstance(value, str) and not value.strip().isdigit() and (text := clean_text(value)):
                 out.append(text)
                 break
@@ -487,15 +485,15 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     block = index.first(L.SCHEDULE_BLOCK, rows)
     search = range(block[0], rows.stop) if block else rows
     keys: list[str] = []
-    labels: list[Pos] = []
+    spans: list[Range] = []  # the labels' merged ranges
     for lab in L.CHECKPOINT_LABELS:
         pos = index.first(lab, search)
         if pos is not None:
             keys.append(lab.key)
-            labels.append(pos)
-    if not labels:
+            spans.append(grid.merge_of(*pos))
+    if not keys:
         return Schedule.from_typed(sheet=grid.name)
-    found = _below_each(grid, labels)
+    found = _below_each(grid, spans)
     as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
@@ -513,12 +511,13 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     return Schedule.located(fields, cells, invalid)
 
 
-def _below_each(grid: Grid, labels: list[Pos]) -> list[tuple[CellValue, Pos]]:
-    """``_below_at`` of each label; labels side by side (the usual row of checkpoints) are
-    read in one pass over the row under them."""
-    spans = [grid.merge_of(*pos) for pos in labels]
-    if len({r1 for _, _, r1, _ in spans}) == 1:
-        return grid.first_shown_each(spans[0][2] + 1, [(c0, c1) for _, c0, _, c1 in spans])
+def _below_each(grid: Grid, spans: list[Range]) -> list[tuple[CellValue, Pos | None]]:
+    """``_below_at`` of labels with these merged ranges; labels side by side (the usual row
+    of checkpoints) are read in one pass over the row under them."""
+    below = spans[0][2] + 1
+    columns = [(c0, c1) for _, c0, r1, c1 in spans if r1 + 1 == below]
+    if len(columns) == len(spans):
+        return grid.first_shown_each(below, columns)
     return [grid.first_shown(r1 + 1, c0, c1) for _, c0, r1, c1 in spans]
 
 
