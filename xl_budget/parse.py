@@ -398,7 +398,8 @@ def _table_top(grid: Grid, code_row: int, floor: int) -> int:
     # The title row "<项目名称>绩效目标表" sits a few rows above the 项目编码 row.
     for r in range(code_row - 1, max(floor, code_row - 7) - 1, -1):
         for v in grid.rows[r]:
-            if isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX):
+            # `is not None` first: most cells of these rows are empty
+            if v is not None and isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX):
                 return r
     return max(floor, code_row - 2)
 
@@ -426,9 +427,10 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
     for r in range(top, code_row):
         for c, v in enumerate(grid.rows[r]):
-            if isinstance(v, str) and (line := _unit_line(v)):
+            if v is not None and isinstance(v, str) and (line := _unit_line(v)):
+                cell = a1(r, c)
                 return UnitRef.from_typed(sheet=grid.name, code=line[0], name=line[1],
-                                          cells={"code": a1(r, c), "name": a1(r, c)})
+                                          cells={"code": cell, "name": cell})
     return None
 
 
@@ -464,15 +466,15 @@ def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]
     anchor = block or total
     r0, c0, r1, _ = grid.merge_of(*anchor)
     first = max(r1, (total or anchor)[0] + 1) if r1 > r0 else (total or anchor)[0] + 1
-    if label_key(grid._get(*anchor)) == _USE_KEY and block is not None and r1 == r0:
+    if block is not None and r1 == r0 and label_key(grid._get(*anchor)) == _USE_KEY:
         value, cell = _right_of(index, anchor)  # a hand-made "资金用途 | text" row
         cells["use"] = cell
         return clean_text(value)
     cells["use"] = a1(first, c0 + 1)
-    width = grid.width
     for r in range(first, min(max(r1, first) + 1, rows.stop)):
-        for c in range(c0 + 1, width):
-            value = grid.raw(r, c)
+        line = grid.rows[r]
+        for c in range(c0 + 1, len(line)):
+            value = line[c]
             if value is not None and not index.is_label(value):
                 cells["use"] = a1(r, c)
                 return clean_text(value)
