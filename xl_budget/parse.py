@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -495,12 +495,12 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
             spans.append(grid.merge_of(*pos))
     if not keys:
         return Schedule.from_typed(sheet=grid.name)
-    values, places = zip(*_below_each(grid, spans))
-    as_fraction = _fractions(values)
+    found = _below_each(grid, spans)
+    as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for key, value, pos in zip(keys, values, places):
+    for key, (value, pos) in zip(keys, found):
         cells[key] = a1(*pos)
         try:
             fields[key] = _percent(value, as_fraction)
@@ -508,7 +508,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
             fields[key], invalid[key] = None, str(value)
     planned = index.first(L.PLANNED_LABEL, search)
     if planned is not None:
-        for key, pos in zip(keys, places):
+        for key, (_, pos) in zip(keys, found):
             cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
     return Schedule.located(fields, cells, invalid)
 
@@ -516,13 +516,14 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
 def _below_each(grid: Grid, spans: list[Range]) -> list[tuple[CellValue, Pos | None]]:
     """``_below_at`` of labels with these merged ranges; labels side by side (the usual row
     of checkpoints) are read in one pass over the row under them."""
-    _, firsts, bottoms, lasts = zip(*spans)
-    if min(bottoms) == max(bottoms):
-        return grid.first_shown_each(bottoms[0] + 1, list(zip(firsts, lasts)))
+    below = spans[0][2] + 1
+    columns = [(c0, c1) for _, c0, r1, c1 in spans if r1 + 1 == below]
+    if len(columns) == len(spans):
+        return grid.first_shown_each(below, columns)
     return [grid.first_shown(r1 + 1, c0, c1) for _, c0, r1, c1 in spans]
 
 
-def _fractions(values: Sequence[CellValue]) -> bool:
+def _fractions(values: list[CellValue]) -> bool:
     # python-calamine gives no number formats: 30% typed in Excel comes back as 0.3. A row
     # whose numbers are mostly within 0..1 (and none far above) is read as fractions, so a
     # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
