@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, NamedTuple, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -33,6 +33,18 @@ def tidy_decimal(d: Decimal) -> Decimal:
 Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]
 
 
+class _Defaults(NamedTuple):
+    values: dict[str, Any]  # of every field; a factory's field is overwritten
+    factories: tuple[tuple[str, Callable[[], Any]], ...]  # of the fields that have one
+    part_factories: tuple[tuple[str, Callable[[], Any]], ...]  # the same but cells, invalid
+
+
+# What from_typed and located fill in, by class (see Located.__pydantic_init_subclass__); in a
+# plain dict, as each attribute of a model class is looked up through pydantic's metaclass
+# hook, ten times as slow.
+_DEFAULTS: dict[type, _Defaults] = {}
+
+
 class Located(BaseModel):
     """A part of the workbook that remembers where each of its fields came from."""
 
@@ -41,10 +53,6 @@ class Located(BaseModel):
     sheet: str | None = Field(default=None, exclude=True)
     cells: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
     invalid: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
-    # See __pydantic_init_subclass__.
-    _defaults: ClassVar[dict[str, Any]]
-    _factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]
-    _part_factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]  # but cells, invalid
 
     def cell(self, field: str) -> str | None:
         """A1 address of ``field``'s cell, or None when the reader never saw one."""
@@ -56,19 +64,9 @@ class Located(BaseModel):
         amount tidied, a list a list, a tuple a tuple), built without validating: the reader
         types what it reads itself, and validation would tidy each amount again in Python.
         Fields left out get their defaults, as in validation; ``Part(...)`` still validates."""
-        values = {**cls._defaults, **fields}  # in declaration order, as validation puts them
-        for name, factory in cls._factories:
-            if name not in fields:
-                values[name] = factory()
-        return without_validation(cls, values, set(fields))
-
-    @classmethod
-    def located(cls, fields: dict[str, Any], cells: dict[str, str], invalid: dict[str, str]) -> Self:
-        """``from_typed(**fields)`` with the cells its fields were read from and the texts of
-        those that held no number; both dicts are taken, not copied, and are not counted among
-        the fields set (as when filled in after ``from_typed``)."""
-        values = {**cls._defaults, **fields, "cells": cells, "invalid": invalid}
-        for name, factory in cls._part_factories:
+        defaults = _DEFAULTS[cls]
+        values = {**defaults.values, **fields}  # in declaration order, as validation puts them
+        for name, factory in defaults.factories:
             if name not in fields:
                 values[name] = factory()
         return without_validation(cls, values, set(fields))
@@ -79,13 +77,28 @@ class Located(BaseModel):
         # the factory on every call.
         super().__pydantic_init_subclass__(**kwargs)
         fields = cls.__pydantic_fields__
-        cls._defaults = {name: info.default for name, info in fields.items()}
-        cls._factories = tuple((name, info.default_factory) for name, info in fields.items()
-                               if info.default_factory is not None)
-        cls._part_factories = tuple(f for f in cls._factories if f[0] not in ("cells", "invalid"))
+        factories = tuple((name, info.default_factory) for name, info in fields.items()
+                          if info.default_factory is not None)
+        _DEFAULTS[cls] = _Defaults({name: info.default for name, info in fields.items()}, factories,
+                                   tuple(f for f in factories if f[0] not in ("cells", "invalid")))
         for info in fields.values():
             if info.default_factory is None:
                 hash(info.default)  # a default shared by all instances must be immutable
+
+
+P = TypeVar("P", bound=Located)
+
+
+def located(model: type[P], fields: dict[str, Any], cells: dict[str, str], invalid: dict[str, str]) -> P:
+    """``model.from_typed(**fields)`` with the cells its fields were read from and the texts of
+    those that held no number; both dicts are taken, not copied, and are not counted among the
+    fields set (as when filled in after ``from_typed``)."""
+    defaults = _DEFAULTS[model]
+    values = {**defaults.values, **fields, "cells": cells, "invalid": invalid}
+    for name, factory in defaults.part_factories:
+        if name not in fields:
+            values[name] = factory()
+    return without_validation(model, values, set(fields))
 
 
 class Unit(Located):

@@ -26,6 +26,7 @@ from xl_budget.model import (
     Schedule,
     Unit,
     UnitRef,
+    located,
     tidy_decimal,
 )
 from xl_budget.text import clean_label, clean_text, label_key, text_key
@@ -288,7 +289,7 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
             fields["stated_total"] = to_decimal(value)
         except ValueError:
             fields["stated_total"], invalid["stated_total"] = None, str(value)
-    return Unit.located({"sheet": grid.name, **fields}, cells, invalid)
+    return located(Unit, {"sheet": grid.name, **fields}, cells, invalid)
 
 
 def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
@@ -421,7 +422,7 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
-    return Project.located(fields, cells, {})
+    return located(Project, fields, cells, {})
 
 
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
@@ -455,7 +456,7 @@ def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
                 fields[field] = to_decimal(value)
             except ValueError:
                 fields[field], invalid[field] = None, str(value)
-    return Budget.located(fields, cells, invalid)
+    return located(Budget, fields, cells, invalid)
 
 
 def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> str | None:
@@ -510,7 +511,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     if planned is not None:
         for key, (_, pos) in zip(keys, found):
             cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
-    return Schedule.located(fields, cells, invalid)
+    return located(Schedule, fields, cells, invalid)
 
 
 def _below_each(grid: Grid, spans: list[Range]) -> list[tuple[CellValue, Pos | None]]:
@@ -528,11 +529,17 @@ def _fractions(values: list[CellValue]) -> bool:
     # whose numbers are mostly within 0..1 (and none far above) is read as fractions, so a
     # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
     # as 30, 60, 85, 100 was typed as plain percentages.
-    numbers = [float(v) for v in values if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool)]
-    if not numbers:
-        return False
-    small = len([n for n in numbers if 0 <= n <= 1])
-    return small >= len(numbers) - small and max(numbers) <= 10
+    # One loop, no comprehension: this runs for every project table.
+    numbers = small = 0
+    largest = 0.0
+    for v in values:
+        if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool):
+            n = float(v)
+            if not numbers or n > largest:  # as max() picks
+                largest = n
+            numbers += 1
+            small += 0 <= n <= 1
+    return numbers > 0 and small >= numbers - small and largest <= 10
 
 
 def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
