@@ -35,8 +35,8 @@ Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]
 
 class _Defaults(NamedTuple):
     values: dict[str, Any]  # of every field; a factory's field is overwritten
-    factories: tuple[tuple[str, Callable[[], Any]], ...]  # of the fields that have one
-    part_factories: tuple[tuple[str, Callable[[], Any]], ...]  # the same but cells, invalid
+    factories: tuple[tuple[str, Callable[..., Any]], ...]  # of the fields that have one
+    part_factories: tuple[tuple[str, Callable[..., Any]], ...]  # the same but cells, invalid
 
 
 # What from_typed and located fill in, by class (see Located.__pydantic_init_subclass__); in a
@@ -86,10 +86,11 @@ class Located(BaseModel):
                 hash(info.default)  # a default shared by all instances must be immutable
 
 
-P = TypeVar("P", bound=Located)
+_Part = TypeVar("_Part", bound=Located)
 
 
-def located(model: type[P], fields: dict[str, Any], cells: dict[str, str], invalid: dict[str, str]) -> P:
+def located(model: type[_Part], fields: dict[str, Any], cells: dict[str, str],
+            invalid: dict[str, str]) -> _Part:
     """``model.from_typed(**fields)`` with the cells its fields were read from and the texts of
     those that held no number; both dicts are taken, not copied, and are not counted among the
     fields set (as when filled in after ``from_typed``)."""

@@ -496,12 +496,12 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
             spans.append(grid.merge_of(*pos))
     if not keys:
         return Schedule.from_typed(sheet=grid.name)
-    found = _below_each(grid, spans)
+    found: list[tuple[CellValue, Pos]] = _below_each(grid, spans)  # spans never empty: cells never None
     as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for key, (value, pos) in zip(keys, found):
+    for key, (value, pos) in zip(keys, found, strict=True):
         cells[key] = a1(*pos)
         try:
             fields[key] = _percent(value, as_fraction)
@@ -509,7 +509,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
             fields[key], invalid[key] = None, str(value)
     planned = index.first(L.PLANNED_LABEL, search)
     if planned is not None:
-        for key, (_, pos) in zip(keys, found):
+        for key, (_, pos) in zip(keys, found, strict=True):
             cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
     return located(Schedule, fields, cells, invalid)
 
