@@ -36,7 +36,6 @@ Amount = Annotated[Decimal, AfterValidator(tidy_decimal)]
 class _Defaults(NamedTuple):
     values: dict[str, Any]  # of every field; a factory's field is overwritten
     factories: tuple[tuple[str, Callable[..., Any]], ...]  # of the fields that have one
-    part_factories: tuple[tuple[str, Callable[..., Any]], ...]  # the same but cells, invalid
 
 
 # What from_typed and located fill in, by class (see Located.__pydantic_init_subclass__); in a
@@ -64,12 +63,7 @@ class Located(BaseModel):
         amount tidied, a list a list, a tuple a tuple), built without validating: the reader
         types what it reads itself, and validation would tidy each amount again in Python.
         Fields left out get their defaults, as in validation; ``Part(...)`` still validates."""
-        defaults = _DEFAULTS[cls]
-        values = {**defaults.values, **fields}  # in declaration order, as validation puts them
-        for name, factory in defaults.factories:
-            if name not in fields:
-                values[name] = factory()
-        return without_validation(cls, values, set(fields))
+        return _typed(cls, fields, set(fields))
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -79,8 +73,7 @@ class Located(BaseModel):
         fields = cls.__pydantic_fields__
         factories = tuple((name, info.default_factory) for name, info in fields.items()
                           if info.default_factory is not None)
-        _DEFAULTS[cls] = _Defaults({name: info.default for name, info in fields.items()}, factories,
-                                   tuple(f for f in factories if f[0] not in ("cells", "invalid")))
+        _DEFAULTS[cls] = _Defaults({name: info.default for name, info in fields.items()}, factories)
         for info in fields.values():
             if info.default_factory is None:
                 hash(info.default)  # a default shared by all instances must be immutable
@@ -94,12 +87,18 @@ def located(model: type[_Part], fields: dict[str, Any], cells: dict[str, str],
     """``model.from_typed(**fields)`` with the cells its fields were read from and the texts of
     those that held no number; both dicts are taken, not copied, and are not counted among the
     fields set (as when filled in after ``from_typed``)."""
+    return _typed(model, {**fields, "cells": cells, "invalid": invalid}, set(fields))
+
+
+def _typed(model: type[_Part], given: dict[str, Any], fields_set: set[str]) -> _Part:
+    # from_typed and located: the given values, defaults (a fresh one from each factory) for
+    # the others, in declaration order as validation puts them.
     defaults = _DEFAULTS[model]
-    values = {**defaults.values, **fields, "cells": cells, "invalid": invalid}
-    for name, factory in defaults.part_factories:
-        if name not in fields:
+    values = {**defaults.values, **given}
+    for name, factory in defaults.factories:
+        if name not in given:
             values[name] = factory()
-    return without_validation(model, values, set(fields))
+    return without_validation(model, values, fields_set)
 
 
 class Unit(Located):
