@@ -529,17 +529,9 @@ def _fractions(values: list[CellValue]) -> bool:
     # whose numbers are mostly within 0..1 (and none far above) is read as fractions, so a
     # slip like 150% next to 30% / 60% / 85% still reads as 150 and is reported; a row such
     # as 30, 60, 85, 100 was typed as plain percentages.
-    # One loop, no comprehension: this runs for every project table.
-    numbers = small = 0
-    largest = 0.0
-    for v in values:
-        if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool):
-            n = float(v)
-            if not numbers or n > largest:  # as max() picks
-                largest = n
-            numbers += 1
-            small += 0 <= n <= 1
-    return numbers > 0 and small >= numbers - small and largest <= 10
+    numbers = [float(v) for v in values if isinstance(v, _NUMBER_TYPES) and not isinstance(v, bool)]
+    small = sum(0 <= n <= 1 for n in numbers)
+    return bool(numbers) and small >= len(numbers) - small and max(numbers) <= 10
 
 
 def _percent(value: CellValue, as_fraction: bool) -> Decimal | None:
