@@ -36,6 +36,11 @@ def ind(level1: str | None, level2: str | None, name: str | None, value: Any, *,
     return out
 
 
+def classified(row: Indicator, profile=DEFAULT) -> K.Row:
+    """``row`` as the indicator rules see it under ``profile``."""
+    return K.rows(Project(indicators=[row]), K.Scheme.of(profile))[0]
+
+
 def project(*rows: Indicator, total: str = "8") -> Project:
     """A project holding ``rows`` (re-addressed to rows 13, 14, …)."""
     for i, row in enumerate(rows):
@@ -117,9 +122,9 @@ def test_cost_rows_in_both_profiles() -> None:
     local = ind("产出指标", "成本指标", "设备购置成本", "≤8万元")
     central = ind("成本指标", "经济成本指标", "设备购置成本", "≤8万元")
     social = ind("成本指标", "社会成本指标", "征地影响户数", "≤3户")
-    assert K.is_cost(local, DEFAULT) and K.is_cost(local, CENTRAL)
-    assert K.is_cost(central, CENTRAL) and K.is_cost(social, CENTRAL)
-    assert not K.is_cost(ind("产出指标", "数量指标", "购买数量", "=1台"), DEFAULT)
+    assert classified(local, DEFAULT).level.cost and classified(local, CENTRAL).level.cost
+    assert classified(central, CENTRAL).level.cost and classified(social, CENTRAL).level.cost
+    assert not classified(ind("产出指标", "数量指标", "购买数量", "=1台"), DEFAULT).level.cost
 
 
 @pytest.mark.parametrize(("value", "name", "wan"), [
@@ -129,18 +134,19 @@ def test_cost_rows_in_both_profiles() -> None:
     ("≤2", "设备购置成本（万元）", D(2)), ("≤5", "设备使用年限（年）", None),
 ])
 def test_money_in_wan(value: str, name: str, wan: Decimal | None) -> None:
-    assert K.money_wan(ind("产出指标", "成本指标", name, value)) == wan
+    assert K.row_money_wan(classified(ind("产出指标", "成本指标", name, value))) == wan
 
 
 def test_budget_figure_in_a_timeliness_row() -> None:
     def held(value: str, name: str = "支付时效") -> bool:
-        return K.holds_budget_figure(ind("产出指标", "时效指标", name, value), D("4.86"))
+        return K.row_holds_budget_figure(classified(ind("产出指标", "时效指标", name, value)), D("4.86"))
 
     assert held("≤4.86") and held("≤4.86万元") and held("=3000元")
     assert not held("≤12月") and not held("≤1") and not held("=100%")
     assert not held("≤4.86", name="支付时间（月）")
     assert held("≤3", name="按期支付金额（万元）")
-    assert not K.holds_budget_figure(ind("产出指标", "数量指标", "支付笔数", "≤4.86"), D("4.86"))
+    assert not K.row_holds_budget_figure(classified(ind("产出指标", "数量指标", "支付笔数", "≤4.86")),
+                                         D("4.86"))
 
 
 # ------------------------------------------------------------------ rules over the model

@@ -108,25 +108,15 @@ def bare(name: str | None) -> str:
 # ------------------------------------------------------------------ Categories
 
 
-def is_cost(ind: Indicator, profile: Profile) -> bool:
-    """A 成本指标 row: its 二级 is the profile's cost 二级, or (central 2021) it sits under
-    a 成本 一级 of its own; a 二级 spelled "…成本指标" counts in any profile."""
-    req = profile.required
-    return _is_cost(ind.level1, ind.level2, req.cost_level1, req.cost_level2, req.output)
-
-
 @lru_cache(maxsize=_TEXTS)
 def _is_cost(level1: str | None, level2: str | None, cost_level1: str, cost_level2: str,
              output: str) -> bool:
+    """A 成本指标 row: its 二级 is the profile's cost 二级, or (central 2021) it sits under
+    a 成本 一级 of its own; a 二级 spelled "…成本指标" counts in any profile."""
     level2_key = key(level2)
     if level2_key and (level2_key == key(cost_level2) or level2_key.endswith("成本指标")):
         return True
     return key(cost_level1) != key(output) and key(level1) == key(cost_level1)
-
-
-def is_timeliness(ind: Indicator) -> bool:
-    """A 时效指标 row."""
-    return "时效" in key(ind.level2)
 
 
 _QUANTITY_LEVEL = key("数量指标")
@@ -196,24 +186,6 @@ def is_negative(name: str | None) -> bool:
     """A quantity where fewer is better (安全事故次数, 投诉数量)."""
     text = key(name)
     return any(w in text for w in NEGATIVE_WORDS)
-
-
-# ------------------------------------------------------------------ Values
-
-
-def money_wan(ind: Indicator) -> Decimal | None:
-    """The row's number as 万元 when it is a money amount. The unit is the value's, else the
-    name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
-    单位：万元). None for other units (%, 元/人, 次…)."""
-    value = ind.value
-    return None if value is None else _money_wan(value.number, value.unit, name_kind(ind.name))
-
-
-def holds_budget_figure(ind: Indicator, total: Decimal | None) -> bool:
-    """A 时效指标 holding money ("≤4.86万元") or the project's 预算数 itself ("≤4.86")."""
-    value = ind.value
-    return (is_timeliness(ind) and value is not None
-            and _holds_money_or_total(value.number, value.unit, name_kind(ind.name), total))
 
 
 # ------------------------------------------------------------------ Rows
@@ -349,7 +321,9 @@ def row_unit(row: Row) -> str | None:
 
 
 def row_money_wan(row: Row) -> Decimal | None:
-    """``money_wan`` for a classified row."""
+    """The row's number as 万元 when it is a money amount. The unit is the value's, else the
+    name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
+    单位：万元). None for other units (%, 元/人, 次…)."""
     return _money_wan(row.number, row.unit, row.name)
 
 
@@ -359,7 +333,7 @@ def row_is_rate(row: Row) -> bool:
 
 
 def row_holds_budget_figure(row: Row, total: Decimal | None) -> bool:
-    """``holds_budget_figure`` for a classified row."""
+    """A 时效指标 holding money ("≤4.86万元") or the project's 预算数 itself ("≤4.86")."""
     return row.level.timeliness and _holds_money_or_total(row.number, row.unit, row.name, total)
 
 
