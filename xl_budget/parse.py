@@ -680,7 +680,3 @@ def _value(raw: CellValue, name: str | None) -> IndicatorValue | None:
     if isinstance(raw, float) and 0 < raw <= 1 and is_rate_name(name):
         return parse_value(f"{_tidy(Decimal(repr(raw)) * 100)}%")
     return parse_value(raw)
-
-
-def checkpoint_fields() -> tuple[str, ...]:
-    return CHECKPOINTS
