@@ -214,6 +214,39 @@ def test_public_validate(books: dict[str, Path], inbox: Path) -> None:
         xl_budget.validate(inbox / "nope.xlsx")
 
 
+def _hand_made(path: Path, unit_sheet: list[list] | None) -> Path:
+    """A hand-built workbook: one project table without a unit line, and ``unit_sheet`` as its
+    单位信息 sheet when given."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "项目1"
+    for row in [["办公设备购置绩效目标表"], ["项目编码", "13082123P00020010009T", None, "项目名称", "办公设备购置"],
+                ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"],
+                ["产出指标", "数量指标", "购买数量", "购买2台", "≥2台", "计划标准"]]:
+        ws.append(row)
+    if unit_sheet is not None:
+        info = wb.create_sheet("单位信息", 0)
+        for row in unit_sheet:
+            info.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_unit_found_nowhere_is_one_finding_that_says_where_to_write_it(tmp_path: Path) -> None:
+    # It once pointed at 项目1!B2, the 项目编码, and said "请在此处填写 6 位单位编码".
+    report = xl_budget.validate(_hand_made(tmp_path / "h.xlsx", None))
+    [f003] = report.pick("F003")
+    assert (f003.sheet, f003.cell) == (None, None)
+    assert "单位信息" in f003.message and "标题下一行写明单位" in f003.message
+
+
+def test_a_unit_sheet_without_a_label_names_the_label_not_a_cell(tmp_path: Path) -> None:
+    report = xl_budget.validate(_hand_made(tmp_path / "h.xlsx", [["单位编码", "731001"], ["所属县区", "承德县"]]))
+    [f003] = report.pick("F003")
+    assert (f003.sheet, f003.cell, f003.field) == ("单位信息", None, "name")
+    assert f003.message.startswith("“单位信息”表中找不到“单位名称”")
+
+
 # ------------------------------------------------------------------ rules and the reference
 def test_rules_lists_the_registry() -> None:
     result = run("rules")

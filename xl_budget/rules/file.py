@@ -68,16 +68,23 @@ class Rule_F003(BaseRule):
     messages = {
         "missing_code": "缺少单位编码：请在此处填写 6 位单位编码（如 731001）",
         "missing_name": "缺少单位名称：请在此处填写单位全称",
+        "no_code_label": "“{where}”表中找不到“单位编码”：请加一行“单位编码”，在其右侧填写 6 位单位编码（如 731001）",
+        "no_name_label": "“{where}”表中找不到“单位名称”：请加一行“单位名称”，在其右侧填写单位全称",
+        "no_unit": "工作簿中找不到单位编码和单位名称：请添加“单位信息”工作表（可用 xl-budget new 生成的模板）"
+                   "填写单位编码和单位名称，或在每张项目表标题下一行写明单位，如“731001 河北省承德县科学技术协会本级”",
         "differs": "项目表上的单位“{found}”与单位信息中的“{expected}”不一致：请改为“{expected}”",
     }
 
     def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         unit = book.unit
-        sheet = unit.sheet or (book.projects[0].sheet if book.projects else None)
-        if not unit.code:
-            yield self.finding(unit, "code", "missing_code", sheet=sheet, cell=unit.cell("code") or "B2")
-        if not unit.name:
-            yield self.finding(unit, "name", "missing_name", sheet=sheet, cell=unit.cell("name") or "B3")
+        if not (unit.code or unit.name or unit.cells):  # no 单位信息 sheet, no unit line: no cell
+            yield self.finding(None, None, "no_unit")
+            return
+        for field in ("code", "name"):
+            if not getattr(unit, field):
+                # The label's cell when the sheet has it; a sheet without the label has none.
+                key = f"missing_{field}" if unit.cell(field) else f"no_{field}_label"
+                yield self.finding(unit, field, key, sheet=unit.sheet, where=unit.sheet or "单位信息")
         for project in book.projects:
             ref = project.unit
             if ref is None or not unit.code:
