@@ -214,15 +214,16 @@ def test_public_validate(books: dict[str, Path], inbox: Path) -> None:
         xl_budget.validate(inbox / "nope.xlsx")
 
 
-def _hand_made(path: Path, unit_sheet: list[list] | None) -> Path:
-    """A hand-built workbook: one project table without a unit line, and ``unit_sheet`` as its
-    单位信息 sheet when given."""
+def _hand_made(path: Path, unit_sheet: list[list] | None, columns: int = 6) -> Path:
+    """A hand-built workbook: one project table without a unit line, of the first ``columns``
+    indicator columns, and ``unit_sheet`` as its 单位信息 sheet when given."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "项目1"
     for row in [["办公设备购置绩效目标表"], ["项目编码", "13082123P00020010009T", None, "项目名称", "办公设备购置"],
-                ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"],
-                ["产出指标", "数量指标", "购买数量", "购买2台", "≥2台", "计划标准"]]:
+                ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"][:columns],
+                ["产出指标", "数量指标", "购买数量", "购买2台", "≥2台", "计划标准"][:columns],
+                [None, "质量指标", "验收合格率", "验收合格的比例", "≥95%", "计划标准"][:columns]]:
         ws.append(row)
     if unit_sheet is not None:
         info = wb.create_sheet("单位信息", 0)
@@ -245,6 +246,15 @@ def test_a_unit_sheet_without_a_label_names_the_label_not_a_cell(tmp_path: Path)
     [f003] = report.pick("F003")
     assert (f003.sheet, f003.cell, f003.field) == ("单位信息", None, "name")
     assert f003.message.startswith("“单位信息”表中找不到“单位名称”")
+
+
+def test_a_table_without_the_basis_column_gets_one_i014_saying_to_add_it(tmp_path: Path) -> None:
+    # An older five-column table: not one "依据为空" per row without a cell to fill.
+    report = xl_budget.validate(_hand_made(tmp_path / "h.xlsx", None, columns=5))
+    [i014] = report.pick("I014")
+    assert (i014.sheet, i014.cell, i014.project) == ("项目1", None, "13082123P00020010009T")
+    assert i014.message.startswith("指标表没有“指标值确定依据”列")
+    assert not xl_budget.validate(_hand_made(tmp_path / "six.xlsx", None)).pick("I014")
 
 
 # ------------------------------------------------------------------ rules and the reference

@@ -536,12 +536,19 @@ class Rule_I014(IndicatorRule):
     title = "指标值确定依据未填写"
     groups = ("all", "indicators", "indicators.text")
     severity = Severity.warning
-    messages = {"default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他"}
+    messages = {
+        "default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他",
+        "no_column": "指标表没有“指标值确定依据”列：请在“指标值”列右侧加上这一列，逐行填写计划标准、历史标准、"
+                     "行业标准、预算支出标准或其他",
+    }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
                 if not row.basis:
+                    if "basis" not in row.ind.cells:  # an older or hand-made table: one finding
+                        yield _at(self, row, "basis", "no_column", project)
+                        break
                     yield _at(self, row, "basis", "default", project, name=_label(row))
 
 
