@@ -257,6 +257,15 @@ def test_a_table_without_the_basis_column_gets_one_i014_saying_to_add_it(tmp_pat
     assert not xl_budget.validate(_hand_made(tmp_path / "six.xlsx", None)).pick("I014")
 
 
+def test_a_block_the_table_lacks_is_named_not_called_empty(tmp_path: Path) -> None:
+    # No 绩效目标 and no 资金支出计划 block: there is no 目标内容1 to write after, nothing to fill.
+    report = xl_budget.validate(_hand_made(tmp_path / "h.xlsx", None))
+    [g001], [p005] = report.pick("G001"), report.pick("P005")
+    assert (g001.sheet, g001.cell, p005.sheet, p005.cell) == ("项目1", None, "项目1", None)
+    assert g001.message.startswith("项目表中没有“绩效目标”")
+    assert p005.message.startswith("项目表中没有“资金支出计划（%）”") and "填充" not in p005.message
+
+
 # ------------------------------------------------------------------ rules and the reference
 def test_rules_lists_the_registry() -> None:
     result = run("rules")

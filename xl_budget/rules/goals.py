@@ -21,12 +21,17 @@ class Rule_G001(BaseRule):
     title = "绩效目标未填写"
     groups = ("all", "goals")
     severity = Severity.error
-    messages = {"default": "绩效目标为空：请在“目标内容1”后填写项目年度绩效目标，写明用这笔资金要完成的"
-                           "任务和达到的效果（如“举办科技周、科普日活动”）"}
+    messages = {
+        "default": "绩效目标为空：请在“目标内容1”后填写项目年度绩效目标，写明用这笔资金要完成的"
+                   "任务和达到的效果（如“举办科技周、科普日活动”）",
+        "no_block": "项目表中没有“绩效目标”：请在指标表上方加一行“绩效目标”，在其右侧写明用这笔资金要完成的"
+                    "任务和达到的效果（如“1. 目标内容1：举办科技周、科普日活动”）",
+    }
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
         if not any(map(str.strip, project.goals)):
-            yield self.finding(project, "goals", project=project)
+            key = "default" if project.cell("goals") else "no_block"
+            yield self.finding(project, "goals", key, project=project)
 
 
 def get_rules() -> list[type[BaseRule]]:

@@ -269,11 +269,17 @@ class Rule_P005(ScheduleRule):
     title = "支出计划全部空白"
     groups = ("all", "schedule")
     severity = Severity.error
-    messages = {"default": "资金支出计划（%）全部为空：请填写 3月底、6月底、10月底、12月底 的累计支出比例"
-                           "（如 30%、60%、85%、100%），或运行“填充”使用默认进度"}
+    messages = {
+        "default": "资金支出计划（%）全部为空：请填写 3月底、6月底、10月底、12月底 的累计支出比例"
+                   "（如 30%、60%、85%、100%），或运行“填充”使用默认进度",
+        "no_block": "项目表中没有“资金支出计划（%）”：请在预算规模下方加上“资金支出计划（%）”及 3月底、6月底、"
+                    "10月底、12月底 四栏，填写累计支出比例（如 30%、60%、85%、100%）",
+    }
 
     def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
-        return (_at(self, project, "mar") for project, plan in plans if plan.is_blank)
+        for project, plan in plans:
+            if plan.is_blank:
+                yield _at(self, project, "mar", "default" if project.schedule.cells else "no_block")
 
 
 def get_rules() -> list[type[BaseRule]]:
