@@ -101,6 +101,25 @@ QUANTITIES = [
     ("5.6万份", None, D("5.6"), "万份"),
     ("5元/株", None, D(5), "元/株"),
     ("≥.5", "≥", D("0.5"), None),
+    # compound count units: a known unit + 次 (or another known unit)
+    ("≥10场次", "≥", D(10), "场次"),
+    ("≥365班次", "≥", D(365), "班次"),
+    ("≥200批次", "≥", D(200), "批次"),
+    ("≥20台次", "≥", D(20), "台次"),
+    ("≥20篇次", "≥", D(20), "篇次"),
+    ("≥300家次", "≥", D(300), "家次"),
+    ("≥50件次", "≥", D(50), "件次"),
+    ("≥12架次", "≥", D(12), "架次"),
+    ("≥30个次", "≥", D(30), "个次"),
+    ("≥100人天", "≥", D(100), "人天"),
+    ("≥120人学时", "≥", D(120), "人学时"),
+    # rates per head and period: "/" parts and "·"
+    ("=1000元/生·年", "=", D(1000), "元/生·年"),
+    ("1250元/生/年", None, D(1250), "元/生/年"),
+    ("≤400元/人·天", "≤", D(400), "元/人·天"),
+    ("=500元/人·月", "=", D(500), "元/人·月"),
+    ("≤400元/人・天", "≤", D(400), "元/人・天"),  # katakana middle dot, as IMEs type it
+    ("≥3人·次", "≥", D(3), "人·次"),
     (1, None, D(1), None),
     (1.0, None, D(1), None),
     (0.91, None, D("0.91"), None),
@@ -175,6 +194,8 @@ def test_every_known_grade(grade: str) -> None:
         "100人左右", "378余个", "约100人", "3项完成", "100%完成", "≥90%以下", "=90%以上",
         "不超过90%以上", "≥好", "9 0", "1,0000", "90.", "13月底前", "12月32日", "是/否",
         "A级", "≥90%、≥95%", "这是一段超过十二个字的描述性的文字内容", "--5", "5元/",
+        "≥2项完成", "≥3个完成", "5元/·", "5元//人", "5元·", "≥90%；≥95%",
+        "≥90%,95%",
         float("nan"), float("inf"), True,
     ],
 )  # fmt: skip
@@ -306,3 +327,19 @@ def test_float_round_trip(number: Decimal) -> None:
     assert value is not None
     assert value.number == Decimal(str(number))
     assert not value.raw.endswith(".0")
+
+
+_COUNT_UNITS = [u for u in UNITS if len(u) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in u)]
+
+
+@given(st.sampled_from(_COUNT_UNITS), st.integers(1, 10**6))
+def test_known_unit_and_ci_is_a_unit(unit: str, number: int) -> None:
+    value = parse_value(f"≥{number}{unit}次")
+    assert value is not None
+    assert (value.operator, value.number, value.unit) == ("≥", Decimal(number), unit + "次")
+
+
+@given(st.sampled_from(_COUNT_UNITS), st.sampled_from(["完成", "合格", "达标", "以上完成"]))
+def test_known_unit_and_stray_text_is_invalid(unit: str, stray: str) -> None:
+    value = parse_value(f"≥2{unit}{stray}")
+    assert value is not None and value.kind == "invalid"

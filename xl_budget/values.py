@@ -5,14 +5,16 @@ A value is one of three kinds:
 * quantity -- ``[prefix operator] number [unit] [postfix word]``, e.g. "≥90%",
   "不低于 90 %", "≥９０％", "5万元以内", "≤0.91万元", "1". Operators are normalised to
   one of ``≥ ≤ = > <``. A prefix and a postfix must point the same way ("不低于90%以上");
-  "为"/"控制在" are weak prefixes that a postfix overrides ("为90%以上" -> ≥).
+  "为"/"控制在" are weak prefixes that a postfix overrides ("为90%以上" -> ≥). A unit is a
+  known one, two known ones run together ("场次", "人天"), or short CJK text ("孔"); a
+  rate has up to three parts joined by "/" or "·" ("元/人次", "元/生/年", "元/人·天").
 * grade -- qualitative text with no number: a known grade ("好", "达标", "明显提升") or a
   short Chinese phrase of at most 12 characters without digits ("按期完成"). Calendar
   deadlines ("12月底前", "2023年12月31日前完成", "2023年") are grades too: they name a
   date, not an amount. "≤12月" (an operator before a month count) stays a quantity.
 * invalid -- anything else that holds digits or symbols: ranges ("1-2项", "90%-95%"),
   approximate amounts ("100人左右", "378余个"), a bare magnitude ("2000万"), text after a
-  number ("2000万2", "100%完成"), or digits split by spaces ("9 0"). Never guessed.
+  number ("2000万2", "100%完成", "≥2项完成"), or digits split by spaces ("9 0"). Never guessed.
 
 Everything here is pure and fast; regexes are compiled once and parses are cached.
 """
@@ -145,11 +147,15 @@ _NUMBER = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
 # An unknown unit is short CJK text free of the vague characters (see _unit_ok).
 _UNIT_CHAR = rf"(?![{''.join(sorted(_VAGUE_CHARS))}])[{_CJK}]"
 _UNIT_ATOM = rf"(?:{_alternation(UNITS)}|(?:{_UNIT_CHAR}){{1,4}}?)"
+# Parts of a rate per head and period: "元/人", "元/生/年", "元/人·天" (IMEs type · as ・ too).
+_UNIT_SEPARATORS = "/·・･•"
+_UNIT_SEP = f"[{_UNIT_SEPARATORS}]"
+
 
 _QUANTITY_RE = re.compile(
     rf"(?P<pre>{_alternation([*_PREFIX_SYMBOLS, *_PREFIX_WORDS])})?"
     rf"(?P<num>{_NUMBER})"
-    rf"(?P<unit>{_UNIT_ATOM}(?:/{_UNIT_ATOM})?)?"
+    rf"(?P<unit>{_UNIT_ATOM}(?:{_UNIT_SEP}{_UNIT_ATOM}){{0,2}})?"
     rf"(?P<post>{_alternation(_POSTFIX_WORDS)})?"
 )
 _DEADLINE_RE = re.compile(
@@ -163,6 +169,7 @@ _DEADLINE_RE = re.compile(
 _GRADE_RE = re.compile(rf"[{_CJK}、,。()“”《》·:;!?—]{{1,12}}")
 _HAS_CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s+")
+_UNIT_SEP_RE = re.compile(_UNIT_SEP)
 _DIGIT_GAP_RE = re.compile(r"[0-9０-９.,．，]\s+[0-9０-９.,．，]")
 _BRACKET_RE = re.compile(r"\(([^()]*)(?:\)|$)")
 _TRAILING_BRACKETS_RE = re.compile(r"(?:\([^()]*(?:\)|$))+$")
@@ -224,14 +231,15 @@ def _combine(pre: str | None, post: str | None) -> tuple[bool, Operator | None]:
 
 def _unit_ok(unit: str) -> bool:
     """A known unit, or short unknown CJK text that cannot be a vague amount or a typo."""
-    parts = unit.split("/")
-    for part in parts:
+    for part in _UNIT_SEP_RE.split(unit):
         if part in _UNIT_SET:
             continue
         if part in _MAGNITUDES or _VAGUE_CHARS.intersection(part):
             return False
-        # "项完成" is the known unit "项" followed by stray text, not a new unit.
-        if any(part.startswith(known) for known in _UNIT_SET):
+        # "项完成" is the known unit "项" followed by stray text, not a new unit; "场次" (场 + 次)
+        # and "人天" (人 + 天) are two known units, a compound unit of measure.
+        prefixes = [known for known in _UNIT_SET if part.startswith(known)]
+        if prefixes and not any(part[len(known) :] in _UNIT_SET for known in prefixes):
             return False
     return True
 

@@ -1,0 +1,49 @@
+"""Values clerks type, end to end: each set is appended to the correct base project, written to
+a real workbook, read back and checked by every rule. None may give any finding (the QA report
+of the indicator rules, items 1 and 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rulekit import run_case
+
+P, Q, C = "产出指标", "数量指标", "成本指标"
+
+TYPED: dict[str, list[list[str]]] = {
+    "compound_units": [
+        [P, Q, "科普讲座场次", "全年举办科普讲座的场次", "≥10场次", "计划标准"],
+        [P, Q, "治安巡逻班次", "全年开展治安巡逻的班次", "≥365班次", "计划标准"],
+        [P, Q, "食品抽检批次", "全年完成食品安全抽检的批次", "≥200批次", "计划标准"],
+        [P, Q, "设备维修台次", "全年维修保养设备的台次", "≥20台次", "计划标准"],
+        [P, Q, "宣传报道篇次", "在县级以上媒体宣传报道的篇次", "≥20篇次", "计划标准"],
+        [P, Q, "执法检查家次", "检查经营主体的家次", "≥300家次", "计划标准"],
+        [P, Q, "应急救援出动架次", "全年出动救援直升机的架次", "≥12架次", "计划标准"],
+        [P, Q, "志愿服务量", "志愿者提供服务的人天", "≥100人天", "计划标准"],
+    ],
+    "rates_per_head": [
+        [P, C, "小学生生活补助标准", "每名家庭经济困难小学生每年补助", "=1000元/生·年", "预算支出标准"],
+        [P, C, "初中生生活补助标准", "每名家庭经济困难初中生每年补助", "1250元/生/年", "预算支出标准"],
+        [P, C, "培训综合定额标准", "每人每天培训费（含住宿、伙食、场地）", "≤400元/人·天", "预算支出标准"],
+        [P, C, "特困人员护理补贴标准", "每人每月护理补贴", "=500元/人·月", "预算支出标准"],
+    ],
+}  # fmt: skip
+
+# The base project's cost row, moved to the central guideline's own 成本 一级.
+_CENTRAL_COST = {"设备购置成本": {"一级": "成本指标", "二级": "经济成本指标"}}
+
+
+def _case(rows: list[list[str]], profile: str | None) -> dict[str, Any]:
+    if profile is None:
+        return {"project": {"追加指标": rows}}
+    rows = [[C, "经济成本指标", *row[2:]] if row[1] == C else row for row in rows]
+    return {"project": {"追加指标": rows, "改指标": _CENTRAL_COST}, "profile": profile}
+
+
+@pytest.mark.parametrize("profile", [None, "central2021"])
+@pytest.mark.parametrize("kind", list(TYPED))
+def test_typed_values_give_no_finding(kind: str, profile: str | None, tmp_path: Path) -> None:
+    found = run_case(_case(TYPED[kind], profile), tmp_path)
+    assert [f.line() for f in found] == []
