@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,8 @@ QUANTITIES = [
     ("=500元/人·月", "=", D(500), "元/人·月"),
     ("≤400元/人・天", "≤", D(400), "元/人・天"),  # katakana middle dot, as IMEs type it
     ("≥3人·次", "≥", D(3), "人·次"),
+    # an operator and a bare year is an amount of years, as before
+    ("≤2023年", "≤", D(2023), "年"),
     (1, None, D(1), None),
     (1.0, None, D(1), None),
     (0.91, None, D("0.91"), None),
@@ -172,6 +175,26 @@ def test_raw_text(raw: object, text: str) -> None:
         ("12月前", "12月前"),
         ("2023年", "2023年"),
         ("2023年底前", "2023年底前"),
+        # deadlines with an operator
+        ("≤12月底", "≤12月底"),
+        ("≤6月底", "≤6月底"),
+        ("≤2023年12月", "≤2023年12月"),
+        ("≤12月31日", "≤12月31日"),
+        ("≤12月份", "≤12月份"),
+        ("≤年底", "≤年底"),
+        ("≤ 12 月底", "≤12月底"),
+        ("＜＝12月底", "＜＝12月底"),
+        ("<12月底", "<12月底"),
+        ("=12月31日", "=12月31日"),
+        ("≤2023年底", "≤2023年底"),
+        ("≤本年度末", "≤本年度末"),
+        # dates
+        ("2023/12/31", "2023/12/31"),
+        ("2023-12-31", "2023-12-31"),
+        ("2023.12.31", "2023.12.31"),
+        ("2023-6-30", "2023-6-30"),
+        ("≤2023/12/31", "≤2023/12/31"),
+        ("2023-12-31前", "2023-12-31前"),
     ],
 )
 def test_grades(raw: str, grade: str) -> None:
@@ -179,6 +202,18 @@ def test_grades(raw: str, grade: str) -> None:
     assert value is not None
     assert value.kind == "grade"
     assert (value.operator, value.number, value.unit, value.grade) == (None, None, None, grade)
+
+
+@pytest.mark.parametrize(
+    ("raw", "grade"),
+    [(dt.date(2023, 12, 31), "2023-12-31"), (dt.datetime(2023, 12, 31), "2023-12-31"),
+     (dt.datetime(2023, 6, 30, 17, 30), "2023-06-30")],
+)  # fmt: skip
+def test_date_cells_are_deadlines(raw: object, grade: str) -> None:
+    # calamine gives a date cell as a date, openpyxl as a datetime: both read as "2023年12月31日" does
+    value = parse_value(raw)
+    assert value is not None
+    assert (value.raw, value.kind, value.grade) == (grade, "grade", grade)
 
 
 @pytest.mark.parametrize("grade", GRADES)
@@ -194,7 +229,8 @@ def test_every_known_grade(grade: str) -> None:
         "100人左右", "378余个", "约100人", "3项完成", "100%完成", "≥90%以下", "=90%以上",
         "不超过90%以上", "≥好", "9 0", "1,0000", "90.", "13月底前", "12月32日", "是/否",
         "A级", "≥90%、≥95%", "这是一段超过十二个字的描述性的文字内容", "--5", "5元/",
-        "≥2项完成", "≥3个完成", "5元/·", "5元//人", "5元·", "≥90%；≥95%",
+        "≥2项完成", "≥3个完成", "≥12月底", ">12月底", "≤13月底", "≤12月32日", "2023-13-01",
+        "2023-12-32", "2023/12-31", "2023-12", "5元/·", "5元//人", "5元·", "≥90%；≥95%",
         "≥90%,95%",
         float("nan"), float("inf"), True,
     ],
@@ -327,6 +363,42 @@ def test_float_round_trip(number: Decimal) -> None:
     assert value is not None
     assert value.number == Decimal(str(number))
     assert not value.raw.endswith(".0")
+
+
+_AT_MOST = ["≤", "<=", "=<", "＜＝", "≦", "<", "=", "不晚于", "不迟于", "不超过"]
+_DEADLINES = [
+    "{m}月底",
+    "{m}月末",
+    "{m}月份",
+    "{m}月{d}日",
+    "{m}月{d}号",
+    "{y}年{m}月",
+    "{y}年{m}月底",
+    "{y}年{m}月{d}日",
+    "{y}年底",
+    "{y}/{m}/{d}",
+    "{y}-{m}-{d}",
+    "{y}.{m}.{d}",
+    "年底",
+    "年末",
+]
+
+
+@given(
+    st.sampled_from(_AT_MOST),
+    st.sampled_from(_DEADLINES),
+    st.integers(2000, 2099),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.sampled_from(["", "前", "之前", "前完成"]),
+)
+def test_deadline_with_operator_is_a_grade(
+    operator: str, form: str, year: int, month: int, day: int, tail: str
+) -> None:
+    deadline = form.format(y=year, m=month, d=day) + tail
+    for text in (deadline, operator + deadline):
+        value = parse_value(text)
+        assert value is not None and value.kind == "grade", text
 
 
 _COUNT_UNITS = [u for u in UNITS if len(u) <= 3 and all("\u4e00" <= c <= "\u9fff" for c in u)]

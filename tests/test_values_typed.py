@@ -1,16 +1,23 @@
 """Values clerks type, end to end: each set is appended to the correct base project, written to
 a real workbook, read back and checked by every rule. None may give any finding (the QA report
-of the indicator rules, items 1 and 5)."""
+of the indicator rules, items 1, 2, 5 and 6 (dates))."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
-from rulekit import run_case
+from rulekit import run_case, write_case
 
-P, Q, C = "产出指标", "数量指标", "成本指标"
+from xl_budget.check import check_book
+from xl_budget.grids import grids_from_openpyxl
+from xl_budget.parse import parse_grids
+from xl_budget.profile import load_profile
+
+P, Q, T, C = "产出指标", "数量指标", "时效指标", "成本指标"
 
 TYPED: dict[str, list[list[str]]] = {
     "compound_units": [
@@ -22,6 +29,17 @@ TYPED: dict[str, list[list[str]]] = {
         [P, Q, "执法检查家次", "检查经营主体的家次", "≥300家次", "计划标准"],
         [P, Q, "应急救援出动架次", "全年出动救援直升机的架次", "≥12架次", "计划标准"],
         [P, Q, "志愿服务量", "志愿者提供服务的人天", "≥100人天", "计划标准"],
+    ],
+    "deadlines": [
+        [P, T, "资金拨付时间", "补助资金拨付到位的时间", "≤12月底", "计划标准"],
+        [P, T, "补贴发放时间", "补贴资金兑付到户的时间", "≤6月底", "计划标准"],
+        [P, T, "工程完工时间", "工程竣工验收的时间", "≤2023年12月", "计划标准"],
+        [P, T, "采购完成时间", "完成政府采购的时间", "≤12月31日", "计划标准"],
+        [P, T, "培训完成时间", "完成全部培训的时间", "≤12月份", "计划标准"],
+        [P, T, "项目完成时间", "项目全部完成的时间", "≤年底", "计划标准"],
+        [P, T, "资金支付时间", "资金支付完毕的时间", "2023/12/31", "计划标准"],
+        [P, T, "验收完成时间", "项目验收完毕的时间", "2023-12-31", "计划标准"],
+        [P, T, "结算完成时间", "工程结算完毕的时间", "2023.12.31", "计划标准"],
     ],
     "rates_per_head": [
         [P, C, "小学生生活补助标准", "每名家庭经济困难小学生每年补助", "=1000元/生·年", "预算支出标准"],
@@ -47,3 +65,27 @@ def _case(rows: list[list[str]], profile: str | None) -> dict[str, Any]:
 def test_typed_values_give_no_finding(kind: str, profile: str | None, tmp_path: Path) -> None:
     found = run_case(_case(TYPED[kind], profile), tmp_path)
     assert [f.line() for f in found] == []
+
+
+def test_date_cells_give_no_finding(tmp_path: Path) -> None:
+    # Excel turns "2023/12/31" and "2023年12月" typed into a general cell into dates.
+    rows = [
+        [P, T, "资金拨付时间", "补助资金拨付到位的时间", "x", "计划标准"],
+        [P, T, "工程完工时间", "工程竣工验收的时间", "x", "计划标准"],
+    ]
+    cells = {"项目1!E20": dt.datetime(2023, 12, 31), "项目1!E21": dt.date(2023, 12, 1)}
+    found = run_case({"project": {"追加指标": rows}, "cells": cells}, tmp_path)
+    assert [f.line() for f in found] == []
+
+
+def test_date_cells_read_through_openpyxl(tmp_path: Path) -> None:
+    # grids_from_openpyxl gives a date cell as a datetime, calamine (read_grids) as a date
+    rows = [[P, T, "资金拨付时间", "补助资金拨付到位的时间", "x", "计划标准"]]
+    path = write_case(
+        {"project": {"追加指标": rows}, "cells": {"项目1!E20": dt.datetime(2023, 12, 31)}},
+        tmp_path / "case.xlsx",
+    )
+    book = parse_grids(grids_from_openpyxl(openpyxl.load_workbook(path, data_only=True)), str(path))
+    value = book.projects[0].indicators[-1].value
+    assert value is not None and (value.kind, value.raw) == ("grade", "2023-12-31")
+    assert [f.line() for f in check_book(book, load_profile())] == []

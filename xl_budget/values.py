@@ -10,17 +10,21 @@ A value is one of three kinds:
   rate has up to three parts joined by "/" or "·" ("元/人次", "元/生/年", "元/人·天").
 * grade -- qualitative text with no number: a known grade ("好", "达标", "明显提升") or a
   short Chinese phrase of at most 12 characters without digits ("按期完成"). Calendar
-  deadlines ("12月底前", "2023年12月31日前完成", "2023年") are grades too: they name a
-  date, not an amount. "≤12月" (an operator before a month count) stays a quantity.
+  deadlines ("12月底前", "2023年12月31日前完成", "2023年", "2023-12-31", a date cell) are
+  grades too: they name a date, not an amount, also after an "at most" operator ("≤12月底",
+  "≤2023年12月", "≤年底"). "≤12月" and "≤2023年" (an operator before a bare count of
+  months or years) stay quantities.
 * invalid -- anything else that holds digits or symbols: ranges ("1-2项", "90%-95%"),
   approximate amounts ("100人左右", "378余个"), a bare magnitude ("2000万"), text after a
-  number ("2000万2", "100%完成", "≥2项完成"), or digits split by spaces ("9 0"). Never guessed.
+  number ("2000万2", "100%完成", "≥2项完成"), digits split by spaces ("9 0"), "≥" on a
+  deadline ("≥12月底"). Never guessed.
 
 Everything here is pure and fast; regexes are compiled once and parses are cached.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -158,11 +162,19 @@ _QUANTITY_RE = re.compile(
     rf"(?P<unit>{_UNIT_ATOM}(?:{_UNIT_SEP}{_UNIT_ATOM}){{0,2}})?"
     rf"(?P<post>{_alternation(_POSTFIX_WORDS)})?"
 )
+# A deadline may follow an "at most" operator ("≤12月底" = "12月底前"); "≥12月底" means nothing.
+_DEADLINE_OPERATORS = ("≤", "<=", "=<", "<", "=", "==", "不超过", "最迟", "最晚")
 _DEADLINE_RE = re.compile(
+    rf"(?P<op>{_alternation(_DEADLINE_OPERATORS)})?"
     r"(?:于|在|截至|截止|截止到|截至到|不晚于|不迟于)?"
-    r"(?:(?P<y>(?:19|20)[0-9]{2})年度?)?"
+    r"(?:"
+    # a date as Excel and clerks write it: 2023-12-31, 2023/12/31, 2023.12.31
+    r"(?P<dy>(?:19|20)[0-9]{2})(?P<sep>[-/.])(?P<dm>[0-9]{1,2})(?P=sep)(?P<dd>[0-9]{1,2})[日号]?"
+    r"|"
+    r"(?:(?P<y>(?:19|20)[0-9]{2})年度?|(?P<bare_year>[本当今]?年度?))?"
     r"(?:(?P<m>[0-9]{1,2})月(?P<fen>份)?(?:(?P<d>[0-9]{1,2})[日号])?)?"
     r"(?P<mark>底|末|初|上旬|中旬|下旬)?"
+    r")"
     r"(?P<before>前|之前|以前)?"
     rf"[{_CJK}]{{0,8}}"
 )
@@ -213,6 +225,8 @@ def _as_text(raw: object) -> str:
         return raw.strip()
     if isinstance(raw, float | Decimal):
         return _format_number(raw)
+    if isinstance(raw, dt.date):  # a date cell (a datetime from openpyxl): its day, as parse does
+        return raw.isoformat()[:10]
     return str(raw).strip()
 
 
@@ -264,12 +278,26 @@ def _is_deadline(text: str) -> bool | None:
     match = _DEADLINE_RE.fullmatch(text)
     if match is None:
         return None
-    month, day = match["m"], match["d"]
-    if not (match["y"] or (month and (match["fen"] or day or match["mark"] or match["before"]))):
-        return None
+    if match["dy"] is not None:
+        month, day = match["dm"], match["dd"]
+    else:
+        month, day = match["m"], match["d"]
+        if not _names_a_date(match):
+            return None
     if month is not None and not 1 <= int(month) <= 12:
         return False
     return day is None or 1 <= int(day) <= 31
+
+
+def _names_a_date(match: re.Match[str]) -> bool:
+    # "2023年" alone is a deadline but "≤2023年" an amount of years, as "≤12月" is of months;
+    # a month needs a day, 份, 底 or 前 ("12月底前"); a bare 年 needs 底/末/初 ("≤年底").
+    year, month, mark = match["y"], match["m"], match["mark"]
+    if month and (match["fen"] or match["d"] or mark or match["before"]):
+        return True
+    if match["op"]:
+        return bool(year and (month or mark) or match["bare_year"] and mark)
+    return bool(year or match["bare_year"] and mark)
 
 
 def _is_grade(compact: str, text: str) -> bool:
