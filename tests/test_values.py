@@ -121,6 +121,14 @@ QUANTITIES = [
     ("=500元/人·月", "=", D(500), "元/人·月"),
     ("≤400元/人・天", "≤", D(400), "元/人・天"),  # katakana middle dot, as IMEs type it
     ("≥3人·次", "≥", D(3), "人·次"),
+    # trailing separators and the inclusive note (pasted from Word)
+    ("≥90%；", "≥", D(90), "%"),
+    ("≥95%。", "≥", D(95), "%"),
+    ("≥3次，", "≥", D(3), "次"),
+    ("≥3次;", "≥", D(3), "次"),
+    ("≥95%（含）", "≥", D(95), "%"),
+    ("90%（含）以上", "≥", D(90), "%"),
+    ("≥95%（含）；", "≥", D(95), "%"),
     # an operator and a bare year is an amount of years, as before
     ("≤2023年", "≤", D(2023), "年"),
     (1, None, D(1), None),
@@ -195,6 +203,10 @@ def test_raw_text(raw: object, text: str) -> None:
         ("2023-6-30", "2023-6-30"),
         ("≤2023/12/31", "≤2023/12/31"),
         ("2023-12-31前", "2023-12-31前"),
+        # trailing separators
+        ("12月底前；", "12月底前"),
+        ("≤12月底。", "≤12月底"),
+        ("2023-12-31，", "2023-12-31"),
     ],
 )
 def test_grades(raw: str, grade: str) -> None:
@@ -231,7 +243,7 @@ def test_every_known_grade(grade: str) -> None:
         "A级", "≥90%、≥95%", "这是一段超过十二个字的描述性的文字内容", "--5", "5元/",
         "≥2项完成", "≥3个完成", "≥12月底", ">12月底", "≤13月底", "≤12月32日", "2023-13-01",
         "2023-12-32", "2023/12-31", "2023-12", "5元/·", "5元//人", "5元·", "≥90%；≥95%",
-        "≥90%,95%",
+        "≥90%,95%", "90.；",
         float("nan"), float("inf"), True,
     ],
 )  # fmt: skip
@@ -315,7 +327,9 @@ _FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 
 
 @st.composite
-def _spelled_quantity(draw: st.DrawFn) -> tuple[str, str | None, Decimal, str | None]:
+def _spelled_quantity(
+    draw: st.DrawFn, note: bool = False
+) -> tuple[str, str | None, Decimal, str | None]:
     operator = draw(st.sampled_from([None, *_PREFIXES]))
     unit = draw(st.sampled_from([None, *UNITS]))
     number = draw(st.decimals(min_value=-(10**9), max_value=10**9, places=draw(st.integers(0, 4))))
@@ -330,7 +344,9 @@ def _spelled_quantity(draw: st.DrawFn) -> tuple[str, str | None, Decimal, str | 
     # a bare four-digit year is a deadline ("2023年"), not an amount of years
     assume(not (unit in ("年", "年度") and not prefix and len(text) == 4))
     space = st.sampled_from(["", " ", "  ", "\u3000"])
-    parts = [prefix, draw(space), text, draw(space), unit or "", draw(space), postfix]
+    # "（含）" says the bound is inclusive: it may follow the amount
+    inclusive = draw(st.sampled_from(["（含）", "(含)", "（含本数）"])) if note else ""
+    parts = [prefix, draw(space), text, draw(space), unit or "", inclusive, draw(space), postfix]
     spelled = draw(space) + "".join(parts) + draw(space)
     if draw(st.booleans()):
         spelled = spelled.translate(_FULLWIDTH)
@@ -365,6 +381,27 @@ def test_float_round_trip(number: Decimal) -> None:
     assert not value.raw.endswith(".0")
 
 
+_SEPARATORS = ["；", ";", "。", "，", ",", "、", "；。"]
+
+
+@given(_spelled_quantity(), st.sampled_from(_SEPARATORS))
+def test_trailing_separator_keeps_reading(
+    case: tuple[str, str | None, Decimal, str | None], separator: str
+) -> None:
+    spelled, operator, number, unit = case
+    value = parse_value(spelled.strip() + separator)
+    assert value is not None
+    assert (value.operator, value.number, value.unit) == (operator, number, unit)
+
+
+@given(_spelled_quantity(note=True))
+def test_inclusive_note_keeps_reading(case: tuple[str, str | None, Decimal, str | None]) -> None:
+    spelled, operator, number, unit = case
+    value = parse_value(spelled)
+    assert value is not None
+    assert (value.operator, value.number, value.unit) == (operator, number, unit)
+
+
 _AT_MOST = ["≤", "<=", "=<", "＜＝", "≦", "<", "=", "不晚于", "不迟于", "不超过"]
 _DEADLINES = [
     "{m}月底",
@@ -390,7 +427,7 @@ _DEADLINES = [
     st.integers(2000, 2099),
     st.integers(1, 12),
     st.integers(1, 28),
-    st.sampled_from(["", "前", "之前", "前完成"]),
+    st.sampled_from(["", "前", "之前", "前完成", "；"]),
 )
 def test_deadline_with_operator_is_a_grade(
     operator: str, form: str, year: int, month: int, day: int, tail: str

@@ -1,6 +1,6 @@
 """Values clerks type, end to end: each set is appended to the correct base project, written to
 a real workbook, read back and checked by every rule. None may give any finding (the QA report
-of the indicator rules, items 1, 2, 5 and 6 (dates))."""
+of the indicator rules, items 1, 2, 5, 6 (dates) and 7)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from xl_budget.grids import grids_from_openpyxl
 from xl_budget.parse import parse_grids
 from xl_budget.profile import load_profile
 
-P, Q, T, C = "产出指标", "数量指标", "时效指标", "成本指标"
+P, Q, Z, T, C = "产出指标", "数量指标", "质量指标", "时效指标", "成本指标"
+E, S = "效益指标", "社会效益指标"
 
 TYPED: dict[str, list[list[str]]] = {
     "compound_units": [
@@ -46,6 +47,13 @@ TYPED: dict[str, list[list[str]]] = {
         [P, C, "初中生生活补助标准", "每名家庭经济困难初中生每年补助", "1250元/生/年", "预算支出标准"],
         [P, C, "培训综合定额标准", "每人每天培训费（含住宿、伙食、场地）", "≤400元/人·天", "预算支出标准"],
         [P, C, "特困人员护理补贴标准", "每人每月护理补贴", "=500元/人·月", "预算支出标准"],
+    ],
+    "pasted_from_word": [
+        [P, Z, "工程验收合格率", "竣工验收合格的工程比例", "≥90%；", "行业标准"],
+        [P, Z, "培训考核合格率", "参训人员考核合格的比例", "≥95%。", "历史标准"],
+        [P, Q, "督导检查次数", "全年开展督导检查的次数", "≥3次，", "计划标准"],
+        [E, S, "政策知晓率", "群众知晓惠民政策的比例", "≥95%（含）", "计划标准"],
+        [E, S, "公众科普知识知晓率", "公众掌握科普知识的比例", "90%（含）以上", "计划标准"],
     ],
 }  # fmt: skip
 

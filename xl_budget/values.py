@@ -19,6 +19,9 @@ A value is one of three kinds:
   number ("2000万2", "100%完成", "≥2项完成"), digits split by spaces ("9 0"), "≥" on a
   deadline ("≥12月底"). Never guessed.
 
+Trailing separators and the inclusive note of a value pasted from a Word list are dropped
+before a quantity or a deadline is read: "≥90%；", "≥95%（含）", "90%（含）以上".
+
 Everything here is pure and fast; regexes are compiled once and parses are cached.
 """
 
@@ -155,7 +158,6 @@ _UNIT_ATOM = rf"(?:{_alternation(UNITS)}|(?:{_UNIT_CHAR}){{1,4}}?)"
 _UNIT_SEPARATORS = "/·・･•"
 _UNIT_SEP = f"[{_UNIT_SEPARATORS}]"
 
-
 _QUANTITY_RE = re.compile(
     rf"(?P<pre>{_alternation([*_PREFIX_SYMBOLS, *_PREFIX_WORDS])})?"
     rf"(?P<num>{_NUMBER})"
@@ -181,6 +183,9 @@ _DEADLINE_RE = re.compile(
 _GRADE_RE = re.compile(rf"[{_CJK}、,。()“”《》·:;!?—]{{1,12}}")
 _HAS_CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s+")
+# Pasted from a Word target list: "≥90%；", "≥95%（含）", "90%（含）以上" read as the value alone.
+_INCLUSIVE_RE = re.compile(r"[(（]含(?:本数)?[)）]")
+_TRAILING_SEP_RE = re.compile(r"[；;，,。、]+$")
 _UNIT_SEP_RE = re.compile(_UNIT_SEP)
 _DIGIT_GAP_RE = re.compile(r"[0-9０-９.,．，]\s+[0-9０-９.,．，]")
 _BRACKET_RE = re.compile(r"\(([^()]*)(?:\)|$)")
@@ -312,16 +317,27 @@ def _parse_text(raw: str) -> IndicatorValue:
     if _DIGIT_GAP_RE.search(raw):
         return IndicatorValue(raw=raw)
     compact = _compact(raw)
-    text = to_halfwidth(compact)
+    tidy = _tidy(compact)
+    text = to_halfwidth(tidy)
     deadline = _is_deadline(text)
     if deadline is not None:
-        return IndicatorValue(raw=raw, grade=compact if deadline else None)
+        return IndicatorValue(raw=raw, grade=tidy if deadline else None)
     quantity = _parse_quantity(raw, text)
     if quantity is not None:
         return quantity
-    if _is_grade(compact, text):
+    if _is_grade(compact, text if tidy is compact else to_halfwidth(compact)):
         return IndicatorValue(raw=raw, grade=compact)
     return IndicatorValue(raw=raw)
+
+
+def _tidy(compact: str) -> str:
+    """``compact`` without the "（含）" note and trailing separators; the same object when it
+    has neither (most values)."""
+    if "含" in compact:
+        compact = _INCLUSIVE_RE.sub("", compact)
+    if compact and compact[-1] in "；;，,。、":
+        compact = _TRAILING_SEP_RE.sub("", compact)
+    return compact
 
 
 # --------------------------------------------------------------------------- public API
