@@ -43,29 +43,43 @@ class Rule_D001(BaseRule):
 
 
 class Rule_D002(BaseRule):
-    """A stated department total differs from the sum of its project budgets.
+    """A stated department total differs from the sum of its project budgets, or is not a number.
 
     **Anti-pattern**: 单位信息 预算数合计（万元） B12 = 20.00 while the project tables' 预算数 add
-    up to 13.86 (a project added or changed after the total was typed).
-    **Best practice**: B12 = the sum of every project's 预算数; keep the template's formula or run
-    `xl-budget fill`.
+    up to 13.86 (a project added or changed after the total was typed); or B12 = "20万元" (text,
+    never read as a number).
+    **Best practice**: B12 = the sum of every project's 预算数, a plain number in 万元; keep the
+    template's formula or run `xl-budget fill`.
     """
 
     name = "department.total_mismatch"
-    title = "单位预算数合计不等于各项目预算数之和"
+    title = "单位预算数合计不是数字或不等于各项目预算数之和"
     groups = ("all", "department")
     severity = Severity.error
-    messages = {"default": "单位预算数合计 {stated} 万元 与各项目预算数之和 {sum} 万元（{count} 个项目）不一致："
-                           "请核对是否漏填或多填了项目，或运行“填充”重新计算合计"}
+    messages = {
+        "default": "单位预算数合计 {stated} 万元 与各项目预算数之和 {sum} 万元（{count} 个项目）不一致："
+                   "请核对是否漏填或多填了项目，或运行“填充”重新计算合计",
+        "text": "单位预算数合计填写的“{found}”不是数字：请填写各项目预算数之和 {sum}（只填数字，单位为万元，"
+                "不要带“万元”等文字），或运行“填充”自动计算合计",
+        "text_no_sum": "单位预算数合计填写的“{found}”不是数字：请只填写数字，单位为万元（如 4.86），"
+                       "不要带“万元”等文字，或运行“填充”自动计算合计",
+    }
 
     def check_book(self, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
-        stated = book.unit.stated_total
+        unit = book.unit
         projects = book.projects
-        if stated is None or not projects or any(has_budget_error(p.budget) for p in projects):
-            return
+        summable = bool(projects) and not any(has_budget_error(p.budget) for p in projects)
         total = sum((p.budget.total for p in projects if p.budget.total is not None), Decimal(0))
+        if (found := unit.invalid.get("stated_total")) is not None:
+            key = "text" if summable else "text_no_sum"
+            yield self.finding(unit, "unit.stated_total", key, cell=unit.cell("stated_total"),
+                               found=found, sum=money(total))
+            return
+        stated = unit.stated_total
+        if stated is None or not summable:
+            return
         if not same_money(stated, total):
-            yield self.finding(book.unit, "unit.stated_total", cell=book.unit.cell("stated_total"),
+            yield self.finding(unit, "unit.stated_total", cell=unit.cell("stated_total"),
                                stated=money(stated), sum=money(total), count=len(projects))
 
 
