@@ -435,12 +435,17 @@ def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
     return None
 
 
+# "单位：万元" typed into the unit line's cell, as the published text prints the line
+_MONEY_UNIT_TAIL = re.compile(r"\s*\(?\s*(?:金额)?单位\s*:\s*(?:万元|元)\s*\)?\s*$")
+
+
 @lru_cache(maxsize=4096)
 def _unit_line(text: str) -> tuple[str, str | None] | None:
-    """(code, name) of a unit line such as "731001 河北省承德县科学技术协会本级"; None for other
-    text. Cached: every project table of a workbook repeats the line."""
+    """(code, name) of a unit line such as "731001 河北省承德县科学技术协会本级" (a trailing
+    "单位：万元" is not part of the name); None for other text. Cached: every project table of a
+    workbook repeats the line."""
     m = _UNIT_LINE.match(to_halfwidth(text))
-    return (m.group(1), clean_text(m.group(2))) if m else None
+    return (m.group(1), clean_text(_MONEY_UNIT_TAIL.sub("", m.group(2)))) if m else None
 
 
 def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:

@@ -1,0 +1,124 @@
+"""Table extents and indicator rows of hand-made sheets "in the official format": where a
+table ends (notes, signature footers, the next table's head) and which cells a row's levels
+sit in. Each case writes a real workbook with openpyxl, then reads and checks it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_budget.check import check_file
+from xl_budget.findings import Finding
+from xl_budget.model import BudgetBook
+from xl_budget.parse import _unit_line, read_book
+
+UNIT_CODE, UNIT_NAME = "731001", "河北省承德县科学技术协会本级"
+HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
+INDICATORS: list[tuple[Any, ...]] = [
+    ("产出指标", "数量指标", "培训次数", "全年举办科普培训的场次", "≥4次", "计划标准"),
+    (None, None, "制作展牌数量", "制作科普宣传展牌的块数", "≥50块", "计划标准"),
+    (None, "质量指标", "培训合格率", "参训人员考核合格的比例", "≥95%", "行业标准"),
+    (None, "时效指标", "项目完成时间", "全部活动完成的时限", "≤12月", "计划标准"),
+    (None, "成本指标", "培训成本", "项目总成本控制数", "≤4.86万元", "预算支出标准"),
+    ("效益指标", "社会效益指标", "公众科学素质提升", "参训群众科学素质提高程度", "明显提升", "历史标准"),
+    ("满意度指标", "服务对象满意度指标", "群众满意度", "参训群众对活动的满意程度", "≥90%", "计划标准"),
+]
+
+
+def _workbook() -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet("单位信息")
+    for row in (("单位信息",), ("单位编码", UNIT_CODE), ("单位名称", UNIT_NAME), ("预算年度", 2023)):
+        ws.append(list(row))
+    wb.create_sheet("部门整体绩效目标").append(["总体绩效目标", "普及科学知识，提高全县人民科学文化素质。"])
+    return wb
+
+
+def _table(ws: Worksheet, top: int = 1, *, code: str = "13082123P00019310001H",
+           name: str = "科协科普工作经费", title: str | None = "", unit_line: str | None = "",
+           header: Sequence[str] = HEADER, indicators: Sequence[Sequence[Any]] = INDICATORS) -> int:
+    """One table as the seed lays it out (title, unit line, head, plan, goals, indicators) from
+    row ``top``; ``title`` / ``unit_line`` "" for the usual text, None for no such row. Returns
+    the row after the last indicator row."""
+    r = top
+    if title is not None:
+        ws.cell(r, 1, title or f"{name}绩效目标表")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=7)
+        r += 1
+    if unit_line is not None:
+        ws.cell(r, 1, unit_line or f"{UNIT_CODE} {UNIT_NAME}")
+        if not unit_line:
+            ws.cell(r, 6, "单位：万元")
+        r += 1
+    for c, v in ((1, "项目编码"), (2, code), (4, "项目名称"), (5, name)):
+        ws.cell(r, c, v)
+    for c, v in ((1, "预算规模及资金用途"), (2, "预算数"), (3, 4.86), (4, "其中：财政资金"), (5, 4.86),
+                 (6, "其他资金")):
+        ws.cell(r + 1, c, v)
+    ws.cell(r + 2, 2, "举办科普活动和培训的场地、材料费")
+    ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 2, end_column=1)
+    ws.cell(r + 3, 1, "资金支出计划（%）")
+    for c, label, value in zip((2, 4, 5, 6), ("3月底", "6月底", "10月底", "12月底"), ("30%", "60%", "85%", "100%")):
+        ws.cell(r + 3, c, label)
+        ws.cell(r + 4, c, value)
+    ws.merge_cells(start_row=r + 3, start_column=1, end_row=r + 4, end_column=1)
+    ws.cell(r + 5, 1, "绩效目标")
+    ws.cell(r + 5, 2, "目标内容1")
+    ws.cell(r + 5, 3, "举办科技周、科普日活动")
+    r += 6
+    for c, label in enumerate(header, 1):
+        ws.cell(r, c, label)
+    for i, row in enumerate(indicators, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r + i, c, v)
+    return r + len(indicators) + 1
+
+
+def _save(wb: openpyxl.Workbook, tmp_path: Path, name: str = "hand.xlsx") -> Path:
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _check(path: Path) -> tuple[BudgetBook, list[Finding]]:
+    book, task = check_file(path)
+    assert book is not None
+    return book, task.findings
+
+
+def _lines(findings: list[Finding]) -> list[str]:
+    return [f"{f.sheet}!{f.cell}: {f.code} {f.message}" for f in findings]
+
+
+def test_the_builder_writes_a_clean_table(tmp_path: Path) -> None:
+    wb = _workbook()
+    _table(wb.create_sheet("项目1"))
+    book, findings = _check(_save(wb, tmp_path))
+    assert findings == [], _lines(findings)
+    [project] = book.projects
+    assert [i.name for i in project.indicators] == [row[2] for row in INDICATORS]
+
+
+# ------------------------------------------------------------------ the unit line
+def test_unit_line_grammar_leaves_out_a_trailing_money_unit() -> None:
+    name = UNIT_NAME
+    assert _unit_line(f"{UNIT_CODE} {name}") == (UNIT_CODE, name)
+    assert _unit_line(f"{UNIT_CODE} {name}          单位：万元") == (UNIT_CODE, name)
+    assert _unit_line(f"{UNIT_CODE}\u3000{name}（单位：万元）") == (UNIT_CODE, name)
+    assert _unit_line(f"{UNIT_CODE} {name} 金额单位:元") == (UNIT_CODE, name)
+    assert _unit_line(f"{UNIT_CODE} 承德县某某事业单位") == (UNIT_CODE, "承德县某某事业单位")
+    assert _unit_line("单位：万元") is None
+
+
+def test_unit_line_and_money_unit_in_one_cell_match_the_unit_sheet(tmp_path: Path) -> None:
+    wb = _workbook()
+    _table(wb.create_sheet("项目1"), unit_line=f"{UNIT_CODE} {UNIT_NAME}          单位：万元")
+    book, findings = _check(_save(wb, tmp_path))
+    assert book.projects[0].unit is not None and book.projects[0].unit.name == UNIT_NAME
+    assert findings == [], _lines(findings)
