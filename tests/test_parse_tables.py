@@ -122,3 +122,33 @@ def test_unit_line_and_money_unit_in_one_cell_match_the_unit_sheet(tmp_path: Pat
     book, findings = _check(_save(wb, tmp_path))
     assert book.projects[0].unit is not None and book.projects[0].unit.name == UNIT_NAME
     assert findings == [], _lines(findings)
+
+
+# ------------------------------------------------------------------ the level cells
+def test_a_missing_level1_is_told_in_the_tables_own_level1_column(tmp_path: Path) -> None:
+    # A 序号 column in A puts 一级 in B; the first rows' 一级 left blank ("same as above").
+    wb = _workbook()
+    ws = wb.create_sheet("项目1")
+    rows = [(n, *row) for n, row in enumerate(INDICATORS, 1)]
+    rows[0] = (1, None, *INDICATORS[0][1:])
+    _table(ws, header=("序号", *HEADER), indicators=rows)
+    book, findings = _check(_save(wb, tmp_path))
+    first = book.projects[0].indicators[:5]
+    assert [i.cell("level1") for i in first] == ["B10"] * 5  # blank below B10: same as above
+    assert [i.cell("level2") for i in first[:2]] == ["C10", "C10"]
+    assert [(f.cell, f.field) for f in findings if f.code == "I001"] == [("B10", "indicator.level1")]
+    assert not [f for f in findings if f.cell == "A10" and f.code in ("I001", "I002")], _lines(findings)
+
+
+def test_a_table_without_the_level2_column_names_no_level2_cell(tmp_path: Path) -> None:
+    # 一级 | 三级 | 描述 | 指标值 | 依据: column B holds the 三级 names, never a 二级.
+    wb = _workbook()
+    _table(wb.create_sheet("项目1"), header=HEADER[:1] + HEADER[2:],
+           indicators=[row[:1] + row[2:] for row in INDICATORS])
+    book, findings = _check(_save(wb, tmp_path))
+    indicators = book.projects[0].indicators
+    assert [i.cell("level2") for i in indicators] == [None] * 7
+    assert [i.cell("level1") for i in indicators] == ["A10"] * 5 + ["A15", "A16"]
+    assert [i.cell("name") for i in indicators][:2] == ["B10", "B11"]
+    level2 = [f for f in findings if f.code == "I002"]
+    assert level2 and all(f.cell is None for f in level2), _lines(level2)

@@ -641,6 +641,11 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
             level1 = (text1, new1[1])
         if new2[0] is not None and new2[1] != level2[1]:
             level2 = (clean_label(new2[0]), new2[1])
+        # Blank levels on the first rows: the first blank cell is the one to fill for all of them.
+        if level1[1] is None:
+            level1 = (None, new1[1])
+        if level2[1] is None:
+            level2 = (None, new2[1])
         has_content = (name[0] is not None or description[0] is not None
                        or value[0] is not None or basis[0] is not None)
         if has_content:
@@ -658,8 +663,11 @@ def _indicator(sheet: str, r: int, letters: tuple[tuple[str, str], ...], row: li
     new1, new2, name_cell, description, value, basis = row
     name = _label(name_cell[0])
     cells = _row_cells(letters, r).copy()
-    cells["level1"] = a1(*level1[1]) if level1[1] else a1(r, 0)
-    cells["level2"] = a1(*level2[1]) if level2[1] else a1(r, 1)
+    # a level's cell is the one showing it (merged or above); none when the table lacks the column
+    if level1[1]:
+        cells["level1"] = a1(*level1[1])
+    if level2[1]:
+        cells["level2"] = a1(*level2[1])
     return Indicator.from_row(
         sheet=sheet,
         level1=level1[0], level2=level2[0], name=name,
