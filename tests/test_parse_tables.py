@@ -152,3 +152,43 @@ def test_a_table_without_the_level2_column_names_no_level2_cell(tmp_path: Path) 
     assert [i.cell("name") for i in indicators][:2] == ["B10", "B11"]
     level2 = [f for f in findings if f.code == "I002"]
     assert level2 and all(f.cell is None for f in level2), _lines(level2)
+
+
+# ------------------------------------------------------------------ where a table ends
+def test_a_signature_footer_ends_the_indicator_table(tmp_path: Path) -> None:
+    wb = _workbook()
+    ws = wb.create_sheet("项目1")
+    r = _table(ws) + 1  # one blank row, then the footer
+    ws.cell(r, 1, "填表人：张三")
+    ws.cell(r, 4, "联系电话：0314-1234567")
+    ws.cell(r, 6, "填报日期：2023年1月5日")
+    ws.cell(r + 1, 1, "审核人：")  # a label whose value is left blank, and a spaced one
+    ws.cell(r + 1, 4, "单位负责人 ：李四")
+    book, findings = _check(_save(wb, tmp_path))
+    assert len(book.projects[0].indicators) == 7
+    assert findings == [], _lines(findings)
+
+
+def test_a_footer_label_with_its_value_in_the_next_cell_ends_the_table(tmp_path: Path) -> None:
+    wb = _workbook()
+    ws = wb.create_sheet("项目1")
+    r = _table(ws)
+    ws.cell(r, 1, "填报人")
+    ws.cell(r, 2, "张三")
+    ws.cell(r, 4, "联系电话")
+    ws.cell(r, 6, "0314-1234567")
+    book, findings = _check(_save(wb, tmp_path))
+    assert len(book.projects[0].indicators) == 7
+    assert findings == [], _lines(findings)
+
+
+def test_a_row_with_a_name_or_value_is_an_indicator_whatever_its_first_cell(tmp_path: Path) -> None:
+    # "联系人：" in the 一级 cell of a row with a 三级 name stays an indicator row (I001 is real).
+    wb = _workbook()
+    ws = wb.create_sheet("项目1")
+    r = _table(ws)
+    for c, v in enumerate(("联系人：", "服务对象满意度指标", "联系群众满意度", "群众满意程度", "≥90%", "计划标准"), 1):
+        ws.cell(r, c, v)
+    book, findings = _check(_save(wb, tmp_path))
+    assert len(book.projects[0].indicators) == 8
+    assert [(f.code, f.cell) for f in findings if f.code == "I001"] == [("I001", f"A{r}")]

@@ -631,6 +631,8 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
     for r in range(first_row, stop):
         row = grid.first_shown_each(r, spans)
         new1, new2, name, description, value, basis = row
+        if name[0] is None and value[0] is None and _is_footer(row):
+            break
         # A merged level cell shows the same text on each of its rows: cleaned once.
         if new1[0] is not None and new1[1] != level1[1]:
             if _is_note(new1[0]):
@@ -655,6 +657,20 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
 
 def _is_note(first: CellValue) -> bool:
     return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
+
+
+# The signature row printed forms end with: "填表人：张三", "联系电话：…", "填报日期：…"
+_FOOTER = re.compile(r"^(?:填表人|填报人|填写人|制表人|经办人|联系人|联系电话|电话|填报日期|填表日期|日期"
+                     r"|审核人|复核人|负责人|单位负责人|财务负责人|分管领导|填报单位|单位)"
+                     r"(?:[(（](?:盖章|签字|签章)[)）])?(?:[:：]|$)")
+
+
+def _is_footer(row: list[_Cell]) -> bool:
+    """Whether a row (one without 三级 name and 指标值) holds a footer "label：value"."""
+    for v, _ in row:
+        if v is not None and isinstance(v, str) and _FOOTER.match(clean_label(v) or ""):
+            return True
+    return False
 
 
 def _indicator(sheet: str, r: int, letters: tuple[tuple[str, str], ...], row: list[_Cell],
