@@ -192,3 +192,65 @@ def test_a_row_with_a_name_or_value_is_an_indicator_whatever_its_first_cell(tmp_
     book, findings = _check(_save(wb, tmp_path))
     assert len(book.projects[0].indicators) == 8
     assert [(f.code, f.cell) for f in findings if f.code == "I001"] == [("I001", f"A{r}")]
+
+
+# ------------------------------------------------------------------ stacked tables
+SECOND = {"code": "13082123P00019610001J", "name": "老科协科普工作经费"}
+
+
+def test_a_second_title_with_a_year_after_it_is_no_indicator_row(tmp_path: Path) -> None:
+    wb = _workbook()
+    ws = wb.create_sheet("项目表")
+    r = _table(ws) + 1
+    ws.cell(r, 1, "老科协科普工作经费绩效目标表（2023年度）")
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=7)
+    _table(ws, r + 2, title=None, **SECOND)
+    book, findings = _check(_save(wb, tmp_path))
+    assert [len(p.indicators) for p in book.projects] == [7, 7]
+    assert findings == [], _lines(findings)
+
+
+def test_an_untitled_second_table_leaves_the_first_its_last_row(tmp_path: Path) -> None:
+    # The first table's last row (满意度 ≥50%, below the 60% floor) stays in it: I009, no I017.
+    wb = _workbook()
+    ws = wb.create_sheet("项目表")
+    rows = [*INDICATORS[:-1], (*INDICATORS[-1][:4], "≥50%", "计划标准")]
+    r = _table(ws, indicators=rows)
+    _table(ws, r + 1, title=None, unit_line=None, **SECOND)
+    book, findings = _check(_save(wb, tmp_path))
+    assert [len(p.indicators) for p in book.projects] == [7, 7]
+    assert [(f.code, f.severity.value, f.cell) for f in findings] == [("I009", "error", "E16")], _lines(findings)
+
+
+def test_an_untitled_second_table_right_under_the_first_keeps_its_unit_line(tmp_path: Path) -> None:
+    wb = _workbook()
+    ws = wb.create_sheet("项目表")
+    r = _table(ws)
+    _table(ws, r, title=None, **SECOND)  # unit line in the row after the last indicator
+    book, findings = _check(_save(wb, tmp_path))
+    assert [len(p.indicators) for p in book.projects] == [7, 7]
+    assert book.projects[1].unit is not None and book.projects[1].unit.code == UNIT_CODE
+    assert findings == [], _lines(findings)
+
+
+def test_a_caption_in_a_wide_merged_row_heads_the_next_table(tmp_path: Path) -> None:
+    wb = _workbook()
+    ws = wb.create_sheet("项目表")
+    r = _table(ws)
+    _table(ws, r, title="二、老科协科普工作经费", **SECOND)  # merged A:G, no 绩效目标表 in it
+    book, findings = _check(_save(wb, tmp_path))
+    assert [len(p.indicators) for p in book.projects] == [7, 7]
+    assert findings == [], _lines(findings)
+
+
+def test_a_title_too_far_above_its_table_still_ends_the_table_before_it(tmp_path: Path) -> None:
+    # Title, then 8 rows of notes about the project before its 项目编码 row.
+    wb = _workbook()
+    ws = wb.create_sheet("项目表")
+    r = _table(ws) + 1
+    ws.cell(r, 1, "老科协科普工作经费绩效目标表")
+    for i in range(1, 9):
+        ws.cell(r + i, 3, f"项目说明第{i}条")
+    _table(ws, r + 9, title=None, **SECOND)
+    book, _ = _check(_save(wb, tmp_path))
+    assert [len(p.indicators) for p in book.projects] == [7, 7]

@@ -396,13 +396,54 @@ def _read_projects(grid: Grid, index: _LabelIndex) -> list[Project]:
 
 
 def _table_top(grid: Grid, code_row: int, floor: int) -> int:
-    # The title row "<项目名称>绩效目标表" sits a few rows above the 项目编码 row.
-    for r in range(code_row - 1, max(floor, code_row - 7) - 1, -1):
+    """The first row of the table whose 项目编码 label is in ``code_row``; ``floor`` is the
+    row after the previous table's 项目编码 label (0 for a sheet's first table)."""
+    # The title row "<项目名称>绩效目标表（2023年度）" sits a few rows above the 项目编码 row.
+    lowest = max(floor, code_row - 7)
+    for r in range(code_row - 1, lowest - 1, -1):
         for v in grid.rows[r]:
             # `is not None` first: most cells of these rows are empty
-            if v is not None and isinstance(v, str) and (clean_label(v) or "").endswith(L.TITLE_SUFFIX):
+            if v is not None and isinstance(v, str) and L.TITLE_SUFFIX in (clean_label(v) or ""):
                 return r
-    return max(floor, code_row - 2)
+    top = _head_top(grid, code_row, lowest)
+    # Above a sheet's first table there is no table to cut rows off.
+    return min(top, max(floor, code_row - 2)) if floor == 0 else top
+
+
+_HEAD_KEYS = _CODE_KEYS | _PROJECT_LABELS["name"].keys
+_WIDE = 3  # columns a caption's merged cell spans at least
+
+
+def _head_top(grid: Grid, code_row: int, lowest: int) -> int:
+    # Without a title, a table starts at the head rows right above its 项目编码 row: a caption
+    # (one text in a wide merged cell), the unit line, "单位：万元", a 项目名称 row; blank rows
+    # are passed over. Any other row (the previous table's indicators, notes) ends the search.
+    top = code_row
+    for r in range(code_row - 1, lowest - 1, -1):
+        kind = _head_row(grid, r)
+        if kind == "caption":
+            return r
+        if kind == "head":
+            top = r
+        elif kind != "blank":
+            break
+    return top
+
+
+def _head_row(grid: Grid, r: int) -> str | None:
+    """"blank", "caption", "head" (see _head_top) or None for a row that is none of them."""
+    filled = [(c, v) for c, v in enumerate(grid.rows[r]) if v is not None]
+    if not filled:
+        return "blank"
+    if len(filled) == 1 and isinstance(filled[0][1], str):
+        _, c0, _, c1 = grid.merge_of(r, filled[0][0])
+        if c1 - c0 + 1 >= _WIDE:
+            return "caption"
+    for _, v in filled:
+        if isinstance(v, str) and (_unit_line(v) or _MONEY_UNIT_TAIL.fullmatch(to_halfwidth(v))
+                                   or text_key(v) in _HEAD_KEYS):
+            return "head"
+    return None
 
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
@@ -656,7 +697,9 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
 
 
 def _is_note(first: CellValue) -> bool:
-    return isinstance(first, str) and first.strip().startswith(_NOTE_PREFIXES)
+    """A 注：/说明： note, or the next table's title: the indicator table ends there."""
+    return isinstance(first, str) and (first.strip().startswith(_NOTE_PREFIXES)
+                                       or L.TITLE_SUFFIX in (clean_label(first) or ""))
 
 
 # The signature row printed forms end with: "填表人：张三", "联系电话：…", "填报日期：…"
