@@ -703,9 +703,10 @@ def _is_note(first: CellValue) -> bool:
 
 
 # The signature row printed forms end with: "填表人：张三", "联系电话：…", "填报日期：…"
-_FOOTER = re.compile(r"^(?:填表人|填报人|填写人|制表人|经办人|联系人|联系电话|电话|填报日期|填表日期|日期"
-                     r"|审核人|复核人|负责人|单位负责人|财务负责人|分管领导|填报单位|单位)"
-                     r"(?:[(（](?:盖章|签字|签章)[)）])?(?:[:：]|$)")
+# (a bare label, its value in the next cell, only for the unmistakable ones)
+_FOOTER = re.compile(r"^(?:(?:填表人|填报人|填写人|制表人|经办人|联系人|联系电话|填报日期|填表日期|审核人|复核人"
+                     r"|单位负责人|财务负责人|分管领导|填报单位)(?:[(（](?:盖章|签字|签章)[)）])?(?:[:：]|$)"
+                     r"|(?:电话|日期|负责人|单位)[:：])")
 
 
 def _is_footer(row: list[_Cell]) -> bool:
