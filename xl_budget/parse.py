@@ -622,15 +622,17 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
     block = index.first(L.GOALS_BLOCK, rows)
     if block is None:
         return []
-    r0, c0, r1, _ = grid.merge_of(*block)
+    r0, c0, r1, c1 = grid.merge_of(*block)
     stop = rows.stop if r1 == r0 else min(rows.stop, r1 + 1)
+    # A heading (nothing beside it) has its goals in the rows under it, from its first column.
+    heading = r1 + 1 < stop and all(v is None for v in grid.rows[r0][c1 + 1:])
     goals: list[str] = []
     first_cell = None
     for r in range(r0, stop):
         line = grid.rows[r]
         if r > r1 and any(index.is_label(v) for v in line if v is not None):
             break
-        for c in range(c0 + 1, len(line)):
+        for c in range(c0 if heading and r > r1 else c0 + 1, len(line)):
             value = line[c]
             if value is None or not isinstance(value, _TEXT_TYPES) or isinstance(value, bool):
                 continue
@@ -645,7 +647,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
             else:
                 goals.extend(g for part in _GOAL_SPLIT.split(text) if (g := clean_text(part)))
             first_cell = first_cell or a1(r, c)
-    cells["goals"] = first_cell or a1(r0, c0 + 1)
+    cells["goals"] = first_cell or (a1(r1 + 1, c0) if heading else a1(r0, c0 + 1))
     return goals
 
 
