@@ -87,23 +87,33 @@ TARGET_COLUMNS: tuple[Label, ...] = (
 )
 
 # --------------------------------------------------------------------------- project table
+def _in_wan(text: str, *aliases: str) -> tuple[str, ...]:
+    # The aliases of an amount's label, and every one of its names with the money unit that
+    # hand-made sheets print in the label: 预算金额（万元）.
+    return (*aliases, *(f"{t}（万元）" for t in (text, *aliases)))
+
+
 PROJECT_SHEET_PREFIX = "项目"
 TITLE_SUFFIX = "绩效目标表"
 MONEY_UNIT_TEXT = "单位：万元"
 PROJECT_LABELS: tuple[Label, ...] = (
     Label(key="code", text="项目编码", aliases=("项目代码",)),
     Label(key="name", text="项目名称"),
-    Label(key="budget.total", text="预算数", aliases=("预算数（万元）", "项目预算数", "预算金额")),
-    Label(key="budget.fiscal", text="其中：财政资金", aliases=("财政资金", "其中财政资金")),
-    Label(key="budget.other", text="其他资金", aliases=("其中：其他资金",)),
+    Label(key="budget.total", text="预算数", aliases=_in_wan(
+        "预算数", "项目预算数", "预算金额", "项目预算金额", "预算资金", "项目预算", "预算总额")),
+    Label(key="budget.fiscal", text="其中：财政资金", aliases=_in_wan("其中：财政资金", "财政资金", "其中财政资金")),
+    Label(key="budget.other", text="其他资金", aliases=_in_wan("其他资金", "其中：其他资金")),
 )
 BUDGET_BLOCK = Label(key="use", text="预算规模及资金用途", aliases=("预算规模及用途", "资金用途"), value="block")
 SCHEDULE_BLOCK = Label(key="schedule", text="资金支出计划（%）", aliases=("资金支出计划", "资金支出进度计划（%）"), value="block")
-CHECKPOINT_LABELS: tuple[Label, ...] = (
-    Label(key="mar", text="3月底", aliases=("3月", "一季度末", "第一季度"), value="below"),
-    Label(key="jun", text="6月底", aliases=("6月", "二季度末", "上半年"), value="below"),
-    Label(key="oct", text="10月底", aliases=("10月",), value="below"),
-    Label(key="dec", text="12月底", aliases=("12月", "年底", "全年"), value="below"),
+CHECKPOINT_LABELS: tuple[Label, ...] = (  # 月末 and the spelt-out months: everyday synonyms
+    Label(key="mar", text="3月底", value="below", aliases=(
+        "3月", "3月末", "三月底", "三月末", "一季度末", "第一季度", "第一季度末")),
+    Label(key="jun", text="6月底", value="below", aliases=(
+        "6月", "6月末", "六月底", "六月末", "二季度末", "第二季度末", "上半年")),
+    Label(key="oct", text="10月底", value="below", aliases=("10月", "10月末", "十月底", "十月末")),
+    Label(key="dec", text="12月底", value="below", aliases=(
+        "12月", "12月末", "十二月底", "十二月末", "年底", "年末", "全年")),
 )
 PLANNED_LABEL = Label(key="planned", text="计划支出金额（万元）", value="right")
 GOALS_BLOCK = Label(key="goals", text="绩效目标", aliases=("年度绩效目标", "项目绩效目标"), value="block")

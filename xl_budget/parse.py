@@ -56,6 +56,11 @@ _NUMBER_TYPES = (int, float)
 _TEXT_TYPES = (str, int, float)
 _DATE_TYPES = (dt.datetime, dt.date)
 _USE_KEY = label_key("资金用途")
+# The labels a value is never read from: the project table's and 单位信息's.
+_LABEL_KEYS = _PROJECT_KEYS.union(*(lab.keys for lab in (
+    *L.UNIT_LABELS, *L.UNIT_TOTAL_LABELS, L.UNIT_PLAN_LABEL)))
+# A checkpoint's word typed where its percentage goes (全年 under 12月底) is a value, not a label.
+_OTHER_LABEL_KEYS = _LABEL_KEYS - frozenset().union(*(lab.keys for lab in L.CHECKPOINT_LABELS))
 
 
 # ------------------------------------------------------------------ Public API
@@ -177,8 +182,17 @@ class _LabelTexts:
 _LABEL_TEXTS = _LabelTexts()
 
 
-def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str]:
-    """The value after a label's merged range, stopping at the next label; with its address."""
+def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str | None]:
+    """The value after a label's merged range, stopping at the next label; with its address.
+    When another label follows at once (labels across a header row), the value under the label.
+    A label is never a value, nor the cell named for one: None when no other cell is left."""
+    value, cell = _right_at(index, pos, reach)
+    return value, a1(*cell) if cell else None
+
+
+def _right_at(index: _LabelIndex, pos: Pos, reach: int = 3, below: bool = True
+              ) -> tuple[CellValue, Pos | None]:
+    """``_right_of`` with the cell as (row, col); ``below=False`` never looks under the label."""
     grid = index.grid
     r, c = pos
     line = grid.rows[r]  # a label's row
@@ -188,11 +202,43 @@ def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple
         r0, c0, _, c1 = grid.merge_of(r, col)
         # only a merge's first cell holds its value
         if r0 == r and c0 == col and col < len(line) and (value := line[col]) is not None:
-            if index.is_label(value):
+            if _is_label(value):
                 break
-            return value, a1(r, col)
+            return value, (r, col)
         col = c1 + 1
-    return None, a1(r, start)
+    else:
+        return None, (r, start)
+    if col > start:  # an empty cell before the next label
+        return None, (r, start)
+    return _under(index, pos) if below else (None, None)
+
+
+def _under(index: _LabelIndex, pos: Pos) -> tuple[CellValue, Pos | None]:
+    """The value under a label (``_below_at``); nothing when that cell holds a label too."""
+    value, cell = _below_at(index.grid, pos)
+    return (None, None) if _is_label(value) else (value, cell)
+
+
+def _is_label(value: CellValue) -> bool:
+    """Whether a cell prints a label of the project table or of 单位信息."""
+    return isinstance(value, str) and text_key(value) in _LABEL_KEYS
+
+
+def _adjoins_label(index: _LabelIndex, pos: Pos) -> bool:
+    """Whether the cell right after a label's merged range holds another label."""
+    r0, _, _, c1 = index.grid.merge_of(*pos)
+    return _is_label(index.grid._get(r0, c1 + 1))
+
+
+def _value_of(index: _LabelIndex, pos: Pos, labels: list[Pos]) -> tuple[CellValue, str | None]:
+    """``_right_of`` of the label at ``pos``, one of ``labels``. In a header row, where one of
+    them is followed at once by another label, all have their values under them: also the
+    last, which has none beside it."""
+    value, cell = _right_at(index, pos)
+    if value is None and cell is not None and cell[0] == pos[0] and any(
+            p[0] == pos[0] and _adjoins_label(index, p) for p in labels):
+        value, cell = _under(index, pos)
+    return value, a1(*cell) if cell else None
 
 
 def _below(grid: Grid, pos: tuple[int, int]) -> tuple[CellValue, str]:
@@ -274,17 +320,19 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
     fields: dict[str, object] = {}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for lab in L.UNIT_LABELS:
-        pos = index.first(lab)
-        if pos is None:
-            continue
-        value, cells[lab.key] = _right_of(index, pos)
+    found = [(lab.key, pos) for lab in L.UNIT_LABELS if (pos := index.first(lab)) is not None]
+    for key, pos in found:
+        value, cell = _value_of(index, pos, [p for _, p in found])
+        if cell is not None:
+            cells[key] = cell
         if value is not None:
-            fields[lab.key] = _unit_field(lab.key, value, invalid)
+            fields[key] = _unit_field(key, value, invalid)
     total = next(lab for lab in L.UNIT_TOTAL_LABELS if lab.key == "total")
     pos = index.first(total)
     if pos is not None:
-        value, cells["stated_total"] = _right_of(index, pos)
+        value, cell = _right_of(index, pos)
+        if cell is not None:
+            cells["stated_total"] = cell
         try:
             fields["stated_total"] = to_decimal(value)
         except ValueError:
@@ -494,45 +542,65 @@ def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    for field, lab in _BUDGET_LABELS:
-        pos = index.first(lab, rows)
-        if pos is not None:
-            value, cells[field] = _right_of(index, pos)
-            try:
-                fields[field] = to_decimal(value)
-            except ValueError:
-                fields[field], invalid[field] = None, str(value)
+    head = _head_rows(index, rows)
+    found = [(field, pos) for field, lab in _BUDGET_LABELS if (pos := index.first(lab, head)) is not None]
+    for field, pos in found:
+        value, cell = _value_of(index, pos, [p for _, p in found])
+        if cell is not None:
+            cells[field] = cell
+        try:
+            fields[field] = to_decimal(value)
+        except ValueError:
+            fields[field], invalid[field] = None, str(value)
     return located(Budget, fields, cells, invalid)
 
 
+def _head_rows(index: _LabelIndex, rows: range) -> range:
+    # The rows of a table above its indicator header: the blocks of labels and values. Their
+    # labels are looked for there only, as an indicator may be named 预算数 or valued 12月底.
+    header = index.first(L.INDICATOR_COLUMNS[0], rows)
+    return range(rows.start, header[0]) if header else rows
+
+
 def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> str | None:
-    block = index.first(L.BUDGET_BLOCK, rows)
-    total = index.first(L.PROJECT_LABELS[2], rows)
-    if block is None and total is None:
-        return None
-    anchor = block or total
-    r0, c0, r1, _ = grid.merge_of(*anchor)
-    first = max(r1, (total or anchor)[0] + 1) if r1 > r0 else (total or anchor)[0] + 1
-    if block is not None and r1 == r0 and label_key(grid._get(*anchor)) == _USE_KEY:
-        value, cell = _right_of(index, anchor)  # a hand-made "资金用途 | text" row
-        cells["use"] = cell
+    head = _head_rows(index, rows)
+    blocks = index.find_any(L.BUDGET_BLOCK.keys, rows=head)
+    total = index.first(_PROJECT_LABELS["budget.total"], head)
+    own = next((pos for pos in blocks if _is_use_label(grid, pos)), None)
+    if own is not None:  # a hand-made "资金用途 | text" row, or 资金用途 in the amounts' header row
+        value, cell = _value_of(index, own, [own] if total is None else [own, total])
+        if cell is not None:
+            cells["use"] = cell
         return clean_text(value)
-    cells["use"] = a1(first, c0 + 1)
-    for r in range(first, min(max(r1, first) + 1, rows.stop)):
+    anchor = blocks[0] if blocks else total
+    if anchor is None:
+        return None
+    r0, c0, r1, _ = grid.merge_of(*anchor)
+    # the row after the 预算数 row, or after the amounts under a header row of labels
+    after = (total or anchor)[0] + (2 if total is not None and _adjoins_label(index, total) else 1)
+    first = max(r1, after) if r1 > r0 else after
+    if not _is_label(grid._get(first, c0 + 1)):
+        cells["use"] = a1(first, c0 + 1)
+    for r in range(first, min(max(r1, first) + 1, head.stop)):
         line = grid.rows[r]
         for c in range(c0 + 1, len(line)):
             value = line[c]
-            if value is not None and not index.is_label(value):
+            if value is not None:
+                if _is_label(value):
+                    return None
                 cells["use"] = a1(r, c)
                 return clean_text(value)
-            if value is not None:
-                return None
     return None
 
 
+def _is_use_label(grid: Grid, pos: Pos) -> bool:
+    # 资金用途 alone on its row (not the block label merged over the 预算数 row and the text row)
+    r0, _, r1, _ = grid.merge_of(*pos)
+    return r0 == r1 and label_key(grid._get(*pos)) == _USE_KEY
+
+
 def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
-    block = index.first(L.SCHEDULE_BLOCK, rows)
-    search = range(block[0], rows.stop) if block else rows
+    search = _plan_rows(index, rows)
     keys: list[str] = []
     spans: list[Range] = []  # the labels' merged ranges
     for lab in L.CHECKPOINT_LABELS:
@@ -542,22 +610,53 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
             spans.append(grid.merge_of(*pos))
     if not keys:
         return Schedule.from_typed(sheet=grid.name)
-    found: list[tuple[CellValue, Pos]] = _below_each(grid, spans)  # spans never empty: cells never None
+    found, in_row = _checkpoint_values(index, spans, search)
     as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
     for key, (value, pos) in zip(keys, found, strict=True):
-        cells[key] = a1(*pos)
+        if pos is not None:
+            cells[key] = a1(*pos)
         try:
             fields[key] = _percent(value, as_fraction)
         except ValueError:
             fields[key], invalid[key] = None, str(value)
     planned = index.first(L.PLANNED_LABEL, search)
-    if planned is not None:
+    if planned is not None and in_row:  # the amounts' row: under the values, column by column
         for key, (_, pos) in zip(keys, found, strict=True):
-            cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
+            if pos is not None:
+                cells[_PLANNED_KEYS[key]] = a1(planned[0], pos[1])
     return located(Schedule, fields, cells, invalid)
+
+
+def _plan_rows(index: _LabelIndex, rows: range) -> range:
+    """The rows of the 资金支出计划 block: from its label to the next block (绩效目标 or the
+    indicator header); without the label, the rows above those blocks."""
+    head = _head_rows(index, rows)
+    block = index.first(L.SCHEDULE_BLOCK, head)
+    start = block[0] if block else head.start
+    goals = index.first(L.GOALS_BLOCK, range(start + 1, head.stop))
+    return range(start, goals[0] if goals else head.stop)
+
+
+def _checkpoint_values(index: _LabelIndex, spans: list[Range], search: range
+                       ) -> tuple[list[tuple[CellValue, Pos | None]], bool]:
+    """The value of each checkpoint label and its cell (None: no cell), and whether they are
+    the usual row of values under a row of labels. Labels stacked down the page (one a row)
+    have their values beside them, as has a label whose cell below is another label or lies
+    past the block; a label is never read as a value."""
+    if len(spans) > 1 and len({r0 for r0, *_ in spans}) == len(spans):
+        return [_right_at(index, span[:2], below=False) for span in spans], False
+    found = _below_each(index.grid, spans)
+    labels = {span[:2] for span in spans}
+    in_row = True
+    for i, ((value, pos), span) in enumerate(zip(found, spans, strict=True)):
+        if (span[2] + 1 not in search or pos in labels
+                or isinstance(value, str) and text_key(value) in _OTHER_LABEL_KEYS):
+            found[i] = _right_at(index, span[:2], below=False)
+            in_row = False
+    return found, in_row
 
 
 def _below_each(grid: Grid, spans: list[Range]) -> list[tuple[CellValue, Pos | None]]:
