@@ -479,6 +479,22 @@ def test_hand_built_unit_sheet_without_planned_row(tmp_path: Path) -> None:
                        "'项目A'!B7:E7),0))/B5)")
 
 
+def test_a_unit_total_label_boxed_in_by_labels_gets_no_formula(tmp_path: Path) -> None:
+    # 项目个数 with labels right of it and under it: no cell of its own. fill once crashed here
+    # (a None cell), and before that wrote its formula over the label beside it.
+    path = hand_built_with_unit(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    unit = wb["单位信息"]
+    unit["B4"], unit["A5"], unit["B5"] = "预算数合计（万元）", "财政资金合计（万元）", "其他资金合计（万元）"
+    unit["A6"] = unit["A7"] = None
+    wb.save(path)
+    result = fill_file(path)
+    after = openpyxl.load_workbook(path)["单位信息"]
+    assert [after[c].value for c in ("A4", "B4", "A5", "B5")] == [
+        "项目个数", "预算数合计（万元）", "财政资金合计（万元）", "其他资金合计（万元）"]
+    assert not any(c.sheet == "单位信息" and c.cell in {"B4", "A5", "B5"} for c in result.changes)
+
+
 def test_two_tables_on_one_sheet(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active

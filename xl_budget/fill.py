@@ -179,8 +179,9 @@ def find_unit_cells(grids: Iterable[Grid]) -> UnitCells | None:
         index = _LabelIndex(grid)
         cells: dict[str, str] = {}
         for lab in L.UNIT_TOTAL_LABELS:
-            if (pos := index.first(lab)) is not None:
-                cells[lab.key] = _right_of(index, pos)[1]
+            # no cell when labels fill the cells beside and below (a grid of labels, no values)
+            if (pos := index.first(lab)) is not None and (cell := _right_of(index, pos)[1]):
+                cells[lab.key] = cell
         if cells:
             cells.update(_plan_cells(grid, index))
             return UnitCells(grid.name, cells)

@@ -496,11 +496,15 @@ def _head_row(grid: Grid, r: int) -> str | None:
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
     cells: dict[str, str] = {}
-    value, cells["code"] = _right_of(index, code_pos)
+    value, cell = _right_of(index, code_pos)
     fields: dict[str, object] = {"sheet": grid.name, "code": _label(value)}
+    if cell:
+        cells["code"] = cell
     if (pos := index.first(_PROJECT_LABELS["name"], rows)) is not None:
-        value, cells["name"] = _right_of(index, pos)
+        value, cell = _right_of(index, pos)
         fields["name"] = _text(value)
+        if cell:
+            cells["name"] = cell
     fields["unit"] = _read_unit_line(grid, rows.start, code_pos[0])
     fields["budget"] = _read_budget(grid, index, rows)
     fields["use"] = _read_use(grid, index, rows, cells)
@@ -510,7 +514,8 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
     fields["goals"] = _read_goals(grid, index, range(rows.start, goal_stop), cells)
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
-    cells["indicators"] = a1(header[0] + 1, 0) if header else a1(goal_stop, 0)
+    # the table's first 一级指标 cell (not column A: a 序号 column may come first)
+    cells["indicators"] = a1(grid.merge_of(*header)[2] + 1, header[1]) if header else a1(goal_stop, 0)
     return located(Project, fields, cells, {})
 
 
