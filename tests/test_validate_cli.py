@@ -266,6 +266,25 @@ def test_a_block_the_table_lacks_is_named_not_called_empty(tmp_path: Path) -> No
     assert p005.message.startswith("项目表中没有“资金支出计划（%）”") and "填充" not in p005.message
 
 
+def test_a_budget_label_not_found_is_named_not_called_empty(tmp_path: Path) -> None:
+    [b001] = xl_budget.validate(_hand_made(tmp_path / "h.xlsx", None)).pick("B001")
+    assert (b001.sheet, b001.cell) == ("项目1", None)
+    assert b001.message.startswith("项目表中找不到“预算数”")
+
+
+def test_a_plan_block_without_checkpoints_is_told_at_the_block(tmp_path: Path) -> None:
+    path = _hand_made(tmp_path / "h.xlsx", None)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["项目1"]
+    ws.insert_rows(3, 2)
+    ws["A3"], ws["B3"], ws["C3"] = "资金支出计划（%）", "一季度", "二季度"
+    ws["B4"], ws["C4"] = "30%", "60%"
+    wb.save(path)
+    [p005] = xl_budget.validate(path).pick("P005")
+    assert (p005.sheet, p005.cell) == ("项目1", "A3")
+    assert p005.message.startswith("“资金支出计划（%）”中找不到 3月底、6月底、10月底、12月底 四栏")
+
+
 # ------------------------------------------------------------------ rules and the reference
 def test_rules_lists_the_registry() -> None:
     result = run("rules")

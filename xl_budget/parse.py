@@ -613,8 +613,9 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
         if pos is not None:
             keys.append(lab.key)
             spans.append(grid.merge_of(*pos))
-    if not keys:
-        return Schedule.from_typed(sheet=grid.name)
+    if not keys:  # the block's label, when it is there, is where to add the checkpoints
+        block = index.first(L.SCHEDULE_BLOCK, search)
+        return located(Schedule, {"sheet": grid.name}, {"block": a1(*block)} if block else {}, {})
     found, in_row = _checkpoint_values(index, spans, search)
     as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}

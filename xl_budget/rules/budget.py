@@ -57,6 +57,8 @@ class Rule_B001(BaseRule):
                    "其他资金后运行“填充”自动计算",
         "text": "{label}填写的“{found}”不是数字：请只填写数字，单位为万元（如 4.86），"
                 "不要带“万元”等文字或多个数字",
+        "no_label": "项目表中找不到“预算数”：请在“预算规模及资金用途”中写明“预算数”，在其右侧填写项目预算数"
+                    "（单位：万元，只填数字，如 4.86）",
     }
 
     def check_project(self, project: Project, book: BudgetBook, profile: Profile) -> Iterator[Finding]:
@@ -65,7 +67,7 @@ class Rule_B001(BaseRule):
             if field in budget.invalid:
                 yield _at(self, project, field, "text", found=budget.invalid[field])
         if budget.total is None and "total" not in budget.invalid:
-            yield _at(self, project, "total", "missing")
+            yield _at(self, project, "total", "missing" if budget.cell("total") else "no_label")
 
 
 def _unit_hint(total: Decimal, parts: Decimal) -> str:

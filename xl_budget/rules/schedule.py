@@ -274,12 +274,23 @@ class Rule_P005(ScheduleRule):
                    "（如 30%、60%、85%、100%），或运行“填充”使用默认进度",
         "no_block": "项目表中没有“资金支出计划（%）”：请在预算规模下方加上“资金支出计划（%）”及 3月底、6月底、"
                     "10月底、12月底 四栏，填写累计支出比例（如 30%、60%、85%、100%）",
+        "no_checkpoints": "“资金支出计划（%）”中找不到 3月底、6月底、10月底、12月底 四栏：请按模板写明这四个时点，"
+                          "并在其下方填写累计支出比例（如 30%、60%、85%、100%）",
     }
 
     def check_plans(self, plans: list[PlanOf], profile: Profile) -> Iterator[Finding]:
         for project, plan in plans:
             if plan.is_blank:
-                yield _at(self, project, "mar", "default" if project.schedule.cells else "no_block")
+                yield self._blank(project)
+
+    def _blank(self, project: Project) -> Finding:
+        cells = project.schedule.cells
+        if any(key in cells for key in CHECKPOINTS):
+            return _at(self, project, "mar")
+        if "block" in cells:  # the block's label, but no checkpoint label under it
+            return self.finding(project.schedule, "schedule.mar", "no_checkpoints", project=project,
+                                cell=cells["block"])
+        return _at(self, project, "mar", "no_block")
 
 
 def get_rules() -> list[type[BaseRule]]:
