@@ -112,6 +112,25 @@ def test_duration_negative_and_change_names() -> None:
     assert K.is_change_rate("农民收入增长率") and not K.is_change_rate("项目验收合格率")
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("森林火灾发生次数", True), ("刑事案件发案数", True), ("辍学人数", True), ("返贫人数", True),
+    ("重大动物疫情发生数", True), ("食品安全事件", True), ("欠薪案件", True), ("服务差评数", True),
+    ("疫情防控宣传次数", False), ("水土流失治理面积", False), ("追讨欠薪人数", False),
+    ("防止返贫监测户数", False), ("突发事件应急处置次数", False), ("劝返辍学学生人数", False),
+])
+def test_bad_events_unless_the_name_counts_the_remedy(name: str, expected: bool) -> None:
+    assert K.is_negative(name) is expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("公务用车保有量", True), ("会议次数", True), ("参会人数", True), ("培训天数", True),
+    ("因公出国（境）团组数", True), ("三公经费支出", True), ("公务接待次数", True),
+    ("购置设备数量", False), ("培训期数", False), ("编制规划数量", False), ("设备购置类项目持续使用时间", False),
+])
+def test_policy_caps(name: str, expected: bool) -> None:
+    assert K.is_cap(name) is expected
+
+
 def test_name_key_folds_spaces_brackets_and_width() -> None:
     assert K.name_key("设备购置类项目持续使用时间（年") == K.name_key("设备购置类项目持续使用 时间（年）")
     assert K.name_key("群众满意度 (%)") == K.name_key("群众满意度（%）")
@@ -236,7 +255,12 @@ def test_direction() -> None:
     rows[3] = ind("产出指标", "成本指标", "设备购置成本", "≥8万元")
     rows[5] = ind("效益指标", "可持续影响指标", "设备使用年限", "≤6年")
     rows.append(ind("产出指标", "数量指标", "安全事故次数", "≤0次"))
-    assert where(run(project(*rows), codes=("I012",))) == {("I012", "E13"), ("I012", "E16"), ("I012", "E18")}
+    rows.append(ind("产出指标", "数量指标", "返贫人数", "≤0人"))
+    rows.append(ind("产出指标", "数量指标", "会议费支出", "≤1万元"))
+    rows.append(ind("产出指标", "数量指标", "公务用车保有量", "≤2辆"))
+    rows.append(ind("产出指标", "数量指标", "科普讲座次数", "≤1次"))
+    assert where(run(project(*rows), codes=("I012",))) == {
+        ("I012", "E13"), ("I012", "E16"), ("I012", "E18"), ("I012", "E24")}
 
 
 def test_duplicates_placeholders_and_text() -> None:

@@ -63,6 +63,24 @@ NEGATIVE_WORDS: tuple[str, ...] = (
     "发病", "污染", "排放", "能耗", "延误", "逾期", "滞留", "闲置", "浪费", "问题",
 )  # fmt: skip
 
+# Bad events where fewer is better ("森林火灾发生次数", "辍学人数", "食品安全事件"), unless the
+# name counts the remedy, where more is better ("疫情防控宣传次数", "水土流失治理面积").
+BAD_EVENT_WORDS: tuple[str, ...] = (
+    "火灾", "发案", "命案", "辍学", "返贫", "疫情", "事件", "流失", "欠薪", "差评",
+)  # fmt: skip
+REMEDY_WORDS: tuple[str, ...] = (
+    "防控", "防治", "防止", "防范", "防返", "预防", "治理", "整治", "根治", "劝返", "追讨", "追回",
+    "清欠", "清理", "处置", "处理", "查处", "调处", "化解", "应对", "应急", "演练", "扑救", "监测",
+    "排查", "侦破", "破获", "救助", "帮扶",
+)  # fmt: skip
+
+# Quantities capped by policy (会议费、培训费、公务用车编制、三公经费 rules): "≤" on them is the
+# rule's own ceiling, not a reversed target (I012).
+CAP_WORDS: tuple[str, ...] = (
+    "公务用车", "公车", "会议", "参会", "培训天数", "出国", "出境", "公务接待", "三公", "核定编制",
+    "编制内", "编制人数", "超编",
+)  # fmt: skip
+
 # Rates that measure a change: they may exceed 100% or fall below 0 (I007 skips them).
 CHANGE_WORDS: tuple[str, ...] = (
     "增长", "增幅", "增速", "增加", "增量", "提高", "提升", "下降", "降低", "减少", "变化",
@@ -183,9 +201,18 @@ def is_duration(name: str | None) -> bool:
 
 @lru_cache(maxsize=_TEXTS)
 def is_negative(name: str | None) -> bool:
-    """A quantity where fewer is better (安全事故次数, 投诉数量)."""
+    """A quantity where fewer is better (安全事故次数, 投诉数量, 森林火灾发生次数; not 疫情防控宣传次数)."""
     text = key(name)
-    return any(w in text for w in NEGATIVE_WORDS)
+    if any(w in text for w in NEGATIVE_WORDS):
+        return True
+    return any(w in text for w in BAD_EVENT_WORDS) and not any(w in text for w in REMEDY_WORDS)
+
+
+@lru_cache(maxsize=_TEXTS)
+def is_cap(name: str | None) -> bool:
+    """A quantity capped by policy (公务用车保有量, 会议次数, 培训天数, 三公经费支出)."""
+    text = key(name)
+    return any(w in text for w in CAP_WORDS)
 
 
 # ------------------------------------------------------------------ Rows
@@ -207,13 +234,14 @@ class NameKind:
     count: bool
     duration: bool
     negative: bool
+    cap: bool
 
 
 @lru_cache(maxsize=_TEXTS)
 def name_kind(name: str | None) -> NameKind:
     return NameKind(name, key(name), name_key(name), bare(name), implied_unit(name), is_satisfaction(name),
                     is_rate_title(name), is_change_rate(name), is_state_name(name),
-                    is_count_name(name), is_duration(name), is_negative(name))
+                    is_count_name(name), is_duration(name), is_negative(name), is_cap(name))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -325,6 +353,13 @@ def row_money_wan(row: Row) -> Decimal | None:
     name's ("成本（元）"); a number with no unit at all counts as 万元 (the table says
     单位：万元). None for other units (%, 元/人, 次…)."""
     return _money_wan(row.number, row.unit, row.name)
+
+
+def row_is_money(row: Row) -> bool:
+    """The row's number is written in money, in the value or the name (万元, 元, 元/人次…);
+    a bare number is not (unlike ``row_money_wan``)."""
+    unit = row_unit(row)
+    return unit is not None and unit.partition("/")[0] in MONEY_UNITS
 
 
 def row_is_rate(row: Row) -> bool:

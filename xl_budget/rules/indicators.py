@@ -441,8 +441,12 @@ class Rule_I011(IndicatorRule):
 class Rule_I012(IndicatorRule):
     """Direction reversed: "≤" on a quantity, a service life or a 满意度, "≥" on a cost.
 
-    **Anti-pattern**: 三级 "设备购置类项目持续使用时间（年）", E18 = "≤10"; 成本指标 E16 = "≥0.91万元".
-    **Best practice**: E18 = "≥10年" (it must last at least that long); E16 = "≤0.91万元".
+    **Anti-pattern**: 三级 "设备购置类项目持续使用时间（年）", E18 = "≤10"; 数量指标 "购置设备数量",
+    E13 = "≤20台"; 成本指标 E16 = "≥0.91万元".
+    **Best practice**: E18 = "≥10年" (it must last at least that long); E13 = "≥20台"; E16 = "≤0.91万元".
+    A "≤" under 数量指标 stays where it is a ceiling: fewer is better ("安全事故次数 ≤0次",
+    "森林火灾发生次数 ≤1次"), a policy cap ("公务用车保有量 ≤2辆", "会议次数 ≤4次",
+    "培训天数 ≤3天"), money ("会议费支出 ≤1万元") or "≤0".
     """
 
     name = "indicators.direction"
@@ -480,7 +484,7 @@ class Rule_I012(IndicatorRule):
             return "at_most", "使用年限、持续时间"
         if name.satisfaction:
             return "at_most", "满意度"
-        if row.level.quantity and not name.negative and not K.row_is_rate(row):
+        if row.level.quantity and not K.row_is_rate(row) and not _ceiling(row):
             return "at_most", "数量指标"
         return None, ""
 
@@ -490,6 +494,13 @@ class Rule_I012(IndicatorRule):
         if not K.row_is_rate(row) and K.row_money_wan(row) is not None:
             return "cost_at_least", ""
         return None, ""
+
+
+def _ceiling(row: K.Row) -> bool:
+    """A "≤" that is meant as a ceiling: fewer is better (事故, 火灾), a policy cap (公务用车,
+    会议, 三公), money (a spending limit wherever the row sits), or "≤0" (never a floor)."""
+    name = row.name
+    return name.negative or name.cap or row.number == 0 or K.row_is_money(row)
 
 
 # ------------------------------------------------------------------ Table: I013–I017
