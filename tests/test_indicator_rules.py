@@ -91,6 +91,7 @@ def test_amount_names_are_not_states(name: str | None) -> None:
 @pytest.mark.parametrize(("name", "expected"), [
     ("培训次数", True), ("制作展牌数量", True), ("项目预算控制数", True), ("受益人数", True),
     ("服务质量", False), ("群众满意度", False), ("物价指数", False), ("设备性能良好", False),
+    ("设备技术参数", False), ("网络设备配置参数", False),
 ])
 def test_count_names(name: str, expected: bool) -> None:
     assert K.is_count_name(name) is expected

@@ -43,12 +43,12 @@ AMOUNT_ENDINGS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Endings of names that count things: a grade ("好") on them says nothing (I008).
-# "质量" ends in 量 but is a quality, not an amount.
+# "质量" ends in 量 but is a quality, not an amount; "技术参数" ends in 数 but is a specification.
 COUNT_ENDINGS: tuple[str, ...] = (
     "数量", "次数", "人数", "人次", "个数", "户数", "件数", "场次", "天数", "金额", "面积",
     "长度", "里程", "时长", "数", "量",
 )  # fmt: skip
-NOT_COUNT_ENDINGS: tuple[str, ...] = ("质量", "指数", "系数", "分数", "能量")
+NOT_COUNT_ENDINGS: tuple[str, ...] = ("质量", "指数", "系数", "分数", "能量", "参数")
 
 # A service life or a duration the result must last: "≤" on it is reversed (I012).
 DURATION_WORDS: tuple[str, ...] = (
