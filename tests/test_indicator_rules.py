@@ -132,6 +132,15 @@ def test_policy_caps(name: str, expected: bool) -> None:
     assert K.is_cap(name) is expected
 
 
+@pytest.mark.parametrize(("basis", "expected"), [
+    (None, True), ("", True), ("/", True), ("／", True), ("—", True), ("——", True), ("-", True),
+    ("--", True), ("无", True), ("暂无", True),
+    ("计划标准", False), ("其他", False), ("年初工作计划", False), ("无依据可循，按上年执行", False),
+])
+def test_blank_basis(basis: str | None, expected: bool) -> None:
+    assert K.is_blank_basis(basis) is expected
+
+
 def test_name_key_folds_spaces_brackets_and_width() -> None:
     assert K.name_key("设备购置类项目持续使用时间（年") == K.name_key("设备购置类项目持续使用 时间（年）")
     assert K.name_key("群众满意度 (%)") == K.name_key("群众满意度（%）")

@@ -90,6 +90,10 @@ CHANGE_WORDS: tuple[str, ...] = (
 # Names ending in 率 that are not shares of a whole: efficiency, frequency, power.
 NOT_RATE_ENDINGS: tuple[str, ...] = ("效率", "频率", "功率")
 
+# A 依据 that only strikes the cell through or says "none": it is not filled (I014).
+_BLANK_MARKS = "/／\\|-－—–―~～_…·.。 \u3000"
+_NO_BASIS_WORDS = frozenset({"无", "暂无", "没有", "空", "略"})
+
 MONEY_UNITS = frozenset({"元", "千元", "万元", "百万元", "亿元"})
 UPWARD = frozenset({"≥", ">"})
 DOWNWARD = frozenset({"≤", "<"})
@@ -121,6 +125,15 @@ def name_key(text: str | None) -> str:
 def bare(name: str | None) -> str:
     """The name's key without its trailing bracketed note ("群众满意度（%）" → "群众满意度")."""
     return _TRAILING_NOTE.sub("", key(name))
+
+
+@lru_cache(maxsize=_TEXTS)
+def is_blank_basis(text: str | None) -> bool:
+    """A 依据 that says nothing: empty, struck through ("/", "—", "--") or "无"."""
+    if not text:
+        return True
+    rest = text.strip(_BLANK_MARKS)
+    return not rest or rest in _NO_BASIS_WORDS
 
 
 # ------------------------------------------------------------------ Categories

@@ -537,9 +537,9 @@ class Rule_I013(IndicatorRule):
 
 
 class Rule_I014(IndicatorRule):
-    """指标值确定依据 empty.
+    """指标值确定依据 empty, struck through or "无".
 
-    **Anti-pattern**: 指标值 "≥3次" with 指标值确定依据 F50 blank.
+    **Anti-pattern**: 指标值 "≥3次" with 指标值确定依据 F50 blank, "/", "—" or "无".
     **Best practice**: F50 = "计划标准" (or 历史标准 / 行业标准 / 预算支出标准 / 其他, or "年初工作计划").
     """
 
@@ -549,6 +549,8 @@ class Rule_I014(IndicatorRule):
     severity = Severity.warning
     messages = {
         "default": "指标“{name}”的指标值确定依据为空：请填写计划标准、历史标准、行业标准、预算支出标准或其他",
+        "placeholder": "指标“{name}”的指标值确定依据只写了“{found}”，等于没有填写：请改为计划标准、历史标准、"
+                       "行业标准、预算支出标准或其他",
         "no_column": "指标表没有“指标值确定依据”列：请在“指标值”列右侧加上这一列，逐行填写计划标准、历史标准、"
                      "行业标准、预算支出标准或其他",
     }
@@ -556,11 +558,14 @@ class Rule_I014(IndicatorRule):
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
-                if not row.basis:
+                basis = row.basis
+                if not basis:
                     if "basis" not in row.ind.cells:  # an older or hand-made table: one finding
                         yield _at(self, row, "basis", "no_column", project)
                         break
                     yield _at(self, row, "basis", "default", project, name=_label(row))
+                elif K.is_blank_basis(basis):
+                    yield _at(self, row, "basis", "placeholder", project, name=_label(row), found=basis)
 
 
 class Rule_I015(IndicatorRule):
