@@ -590,10 +590,11 @@ class Rule_I015(IndicatorRule):
 
 
 class Rule_I016(IndicatorRule):
-    """Placeholder indicator: the 三级 name is a category name (its 二级 or any 一级/二级).
+    """Placeholder indicator: the 三级 name is a category name, with or without the word 指标.
 
-    **Anti-pattern**: 二级 "经济效益指标", 三级 C19 = "经济效益指标".
-    **Best practice**: C19 = what is measured, e.g. "带动农户增收金额" with "≥5万元".
+    **Anti-pattern**: 二级 "经济效益指标", 三级 C19 = "经济效益指标" or "经济效益"; 三级 "质量".
+    **Best practice**: C19 = what is measured, e.g. "带动农户增收金额" with "≥5万元". A 满意度
+    name is measured as it stands ("服务对象满意度 ≥90%").
     """
 
     name = "indicators.placeholder"
@@ -608,8 +609,18 @@ class Rule_I016(IndicatorRule):
             for row in rows:
                 name, level = row.name, row.level
                 k = name.key
-                if k and (k == level.key2 or k == level.key1 or k in categories):
+                if k and (k == level.key2 or k == level.key1 or k in categories
+                          or (not name.satisfaction and _category_without_word(k, level, categories))):
                     yield _at(self, row, "name", "default", project, name=name.text)
+
+
+_WORD = "指标"
+
+
+def _category_without_word(k: str, level: K.LevelKind, categories: frozenset[str]) -> bool:
+    """"经济效益" for "经济效益指标": the placeholder as staff usually write it."""
+    full = k + _WORD
+    return full == level.key2 or full == level.key1 or full in categories
 
 
 class Rule_I017(IndicatorRule):
