@@ -228,8 +228,10 @@ def test_rate_range_and_at_least_100() -> None:
     rows.append(ind("产出指标", "质量指标", "安装合格率", "不低于100%"))
     rows.append(ind("产出指标", "质量指标", "调试合格率", "≥0.95"))
     rows.append(ind("效益指标", "经济效益指标", "农民收入增长率", "≥120%"))
+    rows.append(ind("产出指标", "质量指标", "工程验收合格率", "=1"))
+    rows.append(ind("产出指标", "质量指标", "资金发放差错率", "≤1"))
     found = {(f.cell, f.severity.value) for f in run(project(*rows), codes=("I007",))}
-    assert found == {("E14", "error"), ("E20", "warning"), ("E21", "warning")}
+    assert found == {("E14", "error"), ("E20", "warning"), ("E21", "warning"), ("E23", "warning")}
 
 
 def test_satisfaction_thresholds_follow_the_profile() -> None:
@@ -242,6 +244,7 @@ def test_satisfaction_thresholds_follow_the_profile() -> None:
     assert severity("≥70%") == ["warning"] and severity("≥50%") == ["error"]
     assert severity("≥90分") == ["warning"]
     assert severity("≥0.9") == []  # a fraction: I007 says to write ≥90%
+    assert severity("=1") == []  # 100% as a fraction, or 1%? I007 asks
 
     rows = correct_rows()
     rows[6] = ind("满意度指标", "服务对象满意度指标", "群众满意度（分）", "≥90")

@@ -254,9 +254,10 @@ def _likely_unit(bare_name: str) -> str:
 
 
 class Rule_I007(IndicatorRule):
-    """A rate or percentage outside 0–100, or "≥100" on a rate.
+    """A rate or percentage outside 0–100, "≥100" on a rate, or a rate written as a fraction.
 
-    **Anti-pattern**: 三级 "项目验收合格率", E12 = "≥100" (nothing exceeds 100%) or "120%".
+    **Anti-pattern**: 三级 "项目验收合格率", E12 = "≥100" (nothing exceeds 100%) or "120%";
+    E12 = "≥0.95" or "=1" (a fraction, or a target of 1%?).
     **Best practice**: E12 = "=100%" (all of them) or "≥95%".
     """
 
@@ -268,6 +269,8 @@ class Rule_I007(IndicatorRule):
         "range": "比率指标“{name}”的指标值“{value}”超出 0–100%：请填写 0 到 100 之间的百分比，如“≥95%”",
         "at_least_100": "比率指标“{name}”的指标值“{value}”要求不低于 100%，而比率最高就是 100%：请写成“=100%”",
         "fraction": "比率指标“{name}”的指标值“{value}”像是小数写法（{number} 即 {percent}%）：请写成“{operator}{percent}%”",
+        "fraction_one": "比率指标“{name}”的指标值“{value}”没有写%，会按 1% 理解；若是小数写法（1 即 100%），"
+                        "请写成“=100%”，确指 1% 请写成“{operator}1%”",
     }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
@@ -292,14 +295,24 @@ class Rule_I007(IndicatorRule):
                     else ("at_least_100", Severity.warning) if op == "≥" else None)
         if row.unit is None and 0 < number < 1 and op in ("≥", ">", "="):
             return "fraction", Severity.warning
+        if _one_as_fraction(row):
+            return "fraction_one", Severity.warning
         return None
 
     @staticmethod
     def _context(key: str, row: K.Row, number: Decimal) -> dict[str, str]:
+        if key == "fraction_one":
+            return {"value": _raw(row), "operator": row.operator or ""}
         if key != "fraction":
             return {"value": _raw(row)}
         return {"value": _raw(row), "number": _num(number), "percent": _num(number * K.HUNDRED),
                 "operator": row.operator or ""}
+
+
+def _one_as_fraction(row: K.Row) -> bool:
+    """"=1" / "≥1" with no % on a rate: 100% written as a fraction, or a 1% target? ("≤1" and
+    ">1" can only mean 1%.)"""
+    return row.unit is None and row.number == 1 and row.operator in ("=", "≥")
 
 
 class Rule_I008(IndicatorRule):
@@ -377,7 +390,8 @@ class Rule_I009(IndicatorRule):
                ) -> tuple[str, Severity] | None:
         if unit not in (None, "%"):
             return "not_percent", Severity.warning
-        if row.operator in K.DOWNWARD or number > K.HUNDRED or (row.unit is None and number < 1):
+        if row.operator in K.DOWNWARD or number > K.HUNDRED or (row.unit is None and number < 1) \
+                or _one_as_fraction(row):
             return None  # I012 / I007 (reversed, out of range, fraction) say what to write
         t = profile.thresholds
         if number < t.satisfaction_error_below:
