@@ -99,7 +99,7 @@ def test_count_names(name: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("项目验收合格率", True), ("群众满意度（%）", True), ("资金占比", True),
-    ("机关办公效率", False), ("培训频率", False), ("培训次数", False),
+    ("机关办公效率", False), ("培训频率", False), ("培训次数", False), ("库存周转率", False),
 ])
 def test_rate_titles(name: str, expected: bool) -> None:
     assert K.is_rate_title(name) is expected
@@ -139,6 +139,18 @@ def test_policy_caps(name: str, expected: bool) -> None:
 ])
 def test_blank_basis(basis: str | None, expected: bool) -> None:
     assert K.is_blank_basis(basis) is expected
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("资金到位率", "≥8万元", True), ("宣传覆盖率", "≥378个", True), ("设备完好率", "=20台", True),
+    ("财政补助比例", "≥5万元", True), ("资金到位率", "=100%", False), ("婴儿死亡率", "≤6‰", False),
+    ("农民收入增长率", "≥2个百分点", False), ("线上业务量增长率", "≥1倍", False), ("合格率", "≥1倍", True),
+    ("群众满意度", "≥90分", False), ("覆盖率（个）", "≥378个", False), ("培训频率", "≥4次/年", False),
+    ("按比例配套资金", "≥5万元", False), ("资金到位率", "≥8", False),
+])
+def test_share_in_other_unit(name: str, value: str, expected: bool) -> None:
+    row = classified(ind("产出指标", "质量指标", name, value))
+    assert K.row_share_in_other_unit(row) is expected
 
 
 def test_name_key_folds_spaces_brackets_and_width() -> None:

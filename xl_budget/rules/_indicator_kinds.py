@@ -87,8 +87,15 @@ CHANGE_WORDS: tuple[str, ...] = (
     "变动", "同比", "环比", "涨幅", "降幅", "收益率", "回报率", "利润率",
 )  # fmt: skip
 
-# Names ending in 率 that are not shares of a whole: efficiency, frequency, power.
-NOT_RATE_ENDINGS: tuple[str, ...] = ("效率", "频率", "功率")
+# Names ending in 率 that are not shares of a whole: efficiency, frequency, power, turnover.
+NOT_RATE_ENDINGS: tuple[str, ...] = ("效率", "频率", "功率", "周转率")
+
+# Endings of a name that is a share of a whole ("资金到位率", "支出占比"): its value is a
+# percentage, never a count or an amount (I008). Units a share may be written in; a change
+# rate may also be a multiple ("增长率 ≥1倍").
+SHARE_ENDINGS: tuple[str, ...] = ("率", "占比", "比例", "比率", "百分比")
+RATE_UNITS = frozenset({"%", "‰", "个百分点", "百分点"})
+CHANGE_RATE_UNITS = RATE_UNITS | {"倍"}
 
 # A 依据 that only strikes the cell through or says "none": it is not filled (I014).
 _BLANK_MARKS = "/／\\|-－—–―~～_…·.。 \u3000"
@@ -373,6 +380,18 @@ def row_is_money(row: Row) -> bool:
     a bare number is not (unlike ``row_money_wan``)."""
     unit = row_unit(row)
     return unit is not None and unit.partition("/")[0] in MONEY_UNITS
+
+
+def row_share_in_other_unit(row: Row) -> bool:
+    """A share ("宣传覆盖率") whose value is written in a unit that is no rate ("≥378个",
+    "≥8万元"). A 满意度 is I009's; a name stating its own unit ("覆盖率（个）") is taken at
+    its word."""
+    unit, name = row.unit, row.name
+    if unit is None or unit in RATE_UNITS or not name.rate_title or name.satisfaction:
+        return False
+    if name.implied_unit not in (None, "%") or not name.bare.endswith(SHARE_ENDINGS):
+        return False
+    return not (name.change_rate and unit in CHANGE_RATE_UNITS)
 
 
 def row_is_rate(row: Row) -> bool:

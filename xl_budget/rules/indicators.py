@@ -316,10 +316,12 @@ def _one_as_fraction(row: K.Row) -> bool:
 
 
 class Rule_I008(IndicatorRule):
-    """The 指标值's kind does not fit the name: a bare number on a state, a grade on a rate or count.
+    """The 指标值's kind does not fit the name: a bare number on a state, a grade or a count on a rate.
 
-    **Anti-pattern**: 三级 "设备性能良好", E14 = "≥100"; 三级 "项目验收合格率", E12 = "好".
-    **Best practice**: E14 = "良好" (or rename it "设备完好率" with "≥95%"); E12 = "≥95%".
+    **Anti-pattern**: 三级 "设备性能良好", E14 = "≥100"; 三级 "项目验收合格率", E12 = "好";
+    三级 "资金到位率", E13 = "≥8万元" (the budget) or "宣传覆盖率" = "≥378个".
+    **Best practice**: E14 = "良好" (or rename it "设备完好率" with "≥95%"); E12 = "≥95%"; a rate
+    is a percentage (E13 = "=100%"); count villages or money in a 数量指标 / 成本指标 row of its own.
     """
 
     name = "indicators.kind_mismatch"
@@ -331,6 +333,8 @@ class Rule_I008(IndicatorRule):
                            "（如“良好”“达标”“明显提升”），或把名称改为可计量的比率并写“≥95%”",
         "grade_on_rate": "比率指标“{name}”的指标值是文字“{value}”：请填写百分比，如“≥95%”",
         "grade_on_count": "数量类指标“{name}”的指标值是文字“{value}”：请填写数字和单位，如“≥10个”",
+        "unit_on_rate": "比率指标“{name}”的指标值“{value}”以“{unit}”计，而比率应是百分比：请填写百分比，如“≥95%”"
+                        "（要考核数量或金额，请另设一行数量指标或成本指标）",
     }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
@@ -338,20 +342,27 @@ class Rule_I008(IndicatorRule):
             total = project.budget.total
             for row in rows:
                 if row.number is not None:  # kind "quantity"
-                    key = self._number_mismatch(row, total) if row.unit is None else None
+                    key = (self._number_mismatch(row, total) if row.unit is None or row.name.rate_title
+                           else None)
                 elif row.grade is not None:  # kind "grade"
                     key = "grade_on_rate" if row.name.rate_title else "grade_on_count" if row.name.count else None
                 else:
                     continue  # blank or unreadable: I004 / I005
                 if key is not None:
-                    yield _at(self, row, "value", key, project, name=_label(row), value=_raw(row))
+                    yield _at(self, row, "value", key, project, name=_label(row), value=_raw(row),
+                              unit=row.unit)
 
     @staticmethod
     def _number_mismatch(row: K.Row, total: Decimal | None) -> str | None:
-        """A number without a unit on a state name, unless I011 reports it."""
-        if row.name.state and not K.row_holds_budget_figure(row, total):
-            return "number_on_state"
-        return None
+        """A number without a unit on a state name, or a count or an amount on a rate, unless
+        I011 (a 时效 row holding money) or I010 / I012 (money on a 成本 row) judge it."""
+        if row.unit is None:
+            if row.name.state and not K.row_holds_budget_figure(row, total):
+                return "number_on_state"
+            return None
+        if not K.row_share_in_other_unit(row) or K.row_holds_budget_figure(row, total):
+            return None
+        return None if row.level.cost and K.row_is_money(row) else "unit_on_rate"
 
 
 class Rule_I009(IndicatorRule):
