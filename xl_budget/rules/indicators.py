@@ -618,8 +618,8 @@ class Rule_I016(IndicatorRule):
     """Placeholder indicator: the 三级 name is a category name, with or without the word 指标.
 
     **Anti-pattern**: 二级 "经济效益指标", 三级 C19 = "经济效益指标" or "经济效益"; 三级 "质量".
-    **Best practice**: C19 = what is measured, e.g. "带动农户增收金额" with "≥5万元". A 满意度
-    name is measured as it stands ("服务对象满意度 ≥90%").
+    **Best practice**: C19 = what is measured, e.g. "带动农户增收金额" with "≥5万元". A 满意度 or
+    成本 name is measured as it stands ("服务对象满意度 ≥90%", "社会成本 无").
     """
 
     name = "indicators.placeholder"
@@ -643,7 +643,10 @@ _WORD = "指标"
 
 
 def _category_without_word(k: str, level: K.LevelKind, categories: frozenset[str]) -> bool:
-    """"经济效益" for "经济效益指标": the placeholder as staff usually write it."""
+    """"经济效益" for "经济效益指标": the placeholder as staff usually write it. A cost is
+    measured as it stands ("经济成本 ≤8万元", "社会成本 无"), like a 满意度."""
+    if k.endswith("成本"):
+        return False
     full = k + _WORD
     return full == level.key2 or full == level.key1 or full in categories
 
