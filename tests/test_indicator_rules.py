@@ -127,6 +127,7 @@ def test_bad_events_unless_the_name_counts_the_remedy(name: str, expected: bool)
     ("公务用车保有量", True), ("会议次数", True), ("参会人数", True), ("培训天数", True),
     ("因公出国（境）团组数", True), ("三公经费支出", True), ("公务接待次数", True),
     ("购置设备数量", False), ("培训期数", False), ("编制规划数量", False), ("设备购置类项目持续使用时间", False),
+    ("出境游客人数", False),
 ])
 def test_policy_caps(name: str, expected: bool) -> None:
     assert K.is_cap(name) is expected

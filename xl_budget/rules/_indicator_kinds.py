@@ -77,7 +77,7 @@ REMEDY_WORDS: tuple[str, ...] = (
 # Quantities capped by policy (会议费、培训费、公务用车编制、三公经费 rules): "≤" on them is the
 # rule's own ceiling, not a reversed target (I012).
 CAP_WORDS: tuple[str, ...] = (
-    "公务用车", "公车", "会议", "参会", "培训天数", "出国", "出境", "公务接待", "三公", "核定编制",
+    "公务用车", "公车", "会议", "参会", "培训天数", "出国", "公务接待", "三公", "核定编制",
     "编制内", "编制人数", "超编",
 )  # fmt: skip
 
