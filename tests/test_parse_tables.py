@@ -151,8 +151,8 @@ def test_a_table_without_the_level2_column_names_no_level2_cell(tmp_path: Path) 
     assert [i.cell("level2") for i in indicators] == [None] * 7
     assert [i.cell("level1") for i in indicators] == ["A10"] * 5 + ["A15", "A16"]
     assert [i.cell("name") for i in indicators][:2] == ["B10", "B11"]
-    level2 = [f for f in findings if f.code == "I002"]
-    assert level2 and all(f.cell is None for f in level2), _lines(level2)
+    [level2] = [f for f in findings if f.code == "I002"]  # one for the table, saying to add the column
+    assert level2.cell is None and level2.message.startswith("指标表没有“二级指标”列"), _lines(findings)
 
 
 # ------------------------------------------------------------------ where a table ends

@@ -380,13 +380,14 @@ def implied_unit(name: str | None) -> str | None:
     if unit is not None:
         return unit
     bare = _bare_name(name)
-    if (bare.endswith(("率", "占比")) and not bare.endswith(_NOT_PERCENT_RATES)) or "满意度" in bare:
+    if (bare.endswith(("率", "占比")) and not bare.endswith(NOT_PERCENT_RATES)) or "满意度" in bare:
         return "%"
     return None
 
 
 # Names ending in 率 that are not percentages (办公效率 明显提升, 设备功率 ≥5千瓦).
-_NOT_PERCENT_RATES = ("效率", "频率", "功率", "速率", "税率表")
+# Names ending in 率 that are not shares of a whole (efficiency, frequency, power, turnover).
+NOT_PERCENT_RATES = ("效率", "频率", "功率", "速率", "周转率", "税率表")
 
 
 def is_rate_name(name: str | None) -> bool:
@@ -402,7 +403,7 @@ def _is_rate_name(name: str) -> bool:
     if "%" in text or any(w in text for w in ("满意度", "占比", "比例", "比率", "百分比")):
         return True
     bare = _bare_name(name)
-    return bare.endswith("率") and not bare.endswith(_NOT_PERCENT_RATES)
+    return bare.endswith("率") and not bare.endswith(NOT_PERCENT_RATES)
 
 
 def to_wan(number: Decimal, unit: str | None) -> Decimal | None:

@@ -87,8 +87,6 @@ CHANGE_WORDS: tuple[str, ...] = (
     "变动", "同比", "环比", "涨幅", "降幅", "收益率", "回报率", "利润率",
 )  # fmt: skip
 
-# Names ending in 率 that are not shares of a whole: efficiency, frequency, power, turnover.
-NOT_RATE_ENDINGS: tuple[str, ...] = ("效率", "频率", "功率", "周转率")
 
 # Endings of a name that is a share of a whole ("资金到位率", "支出占比"): its value is a
 # percentage, never a count or an amount (I008). Units a share may be written in; a change
@@ -184,7 +182,7 @@ def is_satisfaction(name: str | None) -> bool:
 @lru_cache(maxsize=_TEXTS)
 def is_rate_title(name: str | None) -> bool:
     """A name denoting a share of a whole (合格率, 满意度, 占比, （%）); "办公效率" is not one."""
-    return is_rate_name(name) and not bare(name).endswith(NOT_RATE_ENDINGS)
+    return is_rate_name(name) and not bare(name).endswith(values.NOT_PERCENT_RATES)
 
 
 @lru_cache(maxsize=_TEXTS)

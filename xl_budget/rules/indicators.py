@@ -125,6 +125,8 @@ class Rule_I002(IndicatorRule):
     messages = {
         "default": "二级指标“{found}”不属于一级指标“{level1}”：请改为{allowed}之一",
         "missing": "指标“{name}”没有二级指标：请在此填写{allowed}之一",
+        "no_column": "指标表没有“二级指标”列：请在“一级指标”和“三级指标”之间加上“二级指标”列，逐行填写"
+                     "所属的二级指标（如“数量指标”“社会效益指标”）",
     }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
@@ -138,7 +140,8 @@ class Rule_I002(IndicatorRule):
                     yield _at(self, row, "level2", "default", project, found=ind.level2,
                               level1=ind.level1, allowed=allowed)
                 else:
-                    yield _at(self, row, "level2", "missing", project, name=_label(row), allowed=allowed)
+                    key = "missing" if ind.cell("level2") else "no_column"  # no cell: no column
+                    yield _at(self, row, "level2", key, project, name=_label(row), allowed=allowed)
 
 
 class Rule_I003(IndicatorRule):
@@ -242,7 +245,7 @@ class Rule_I006(IndicatorRule):
 
 # Name endings and the unit they most likely mean, for I006's example only.
 _LIKELY_UNITS: tuple[tuple[str, str], ...] = (
-    ("人次", "人次"), ("次数", "次"), ("场次", "场"), ("人数", "人"), ("户数", "户"),
+    ("人次", "人次"), ("次数", "次"), ("场次", "场次"), ("人数", "人"), ("户数", "户"),
     ("天数", "天"), ("件数", "件"), ("个数", "个"), ("数量", "个"), ("金额", "万元"),
     ("年限", "年"), ("面积", "平方米"), ("长度", "米"),
 )
