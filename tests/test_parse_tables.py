@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_budget.check import check_file
 from xl_budget.findings import Finding
 from xl_budget.model import BudgetBook
-from xl_budget.parse import _unit_line, read_book
+from xl_budget.parse import _unit_line
 
 UNIT_CODE, UNIT_NAME = "731001", "河北省承德县科学技术协会本级"
 HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
@@ -63,7 +63,8 @@ def _table(ws: Worksheet, top: int = 1, *, code: str = "13082123P00019310001H",
     ws.cell(r + 2, 2, "举办科普活动和培训的场地、材料费")
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 2, end_column=1)
     ws.cell(r + 3, 1, "资金支出计划（%）")
-    for c, label, value in zip((2, 4, 5, 6), ("3月底", "6月底", "10月底", "12月底"), ("30%", "60%", "85%", "100%")):
+    for c, label, value in zip((2, 4, 5, 6), ("3月底", "6月底", "10月底", "12月底"), ("30%", "60%", "85%", "100%"),
+                               strict=True):
         ws.cell(r + 3, c, label)
         ws.cell(r + 4, c, value)
     ws.merge_cells(start_row=r + 3, start_column=1, end_row=r + 4, end_column=1)
