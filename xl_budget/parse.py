@@ -506,16 +506,18 @@ def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[i
         if cell:
             cells["name"] = cell
     fields["unit"] = _read_unit_line(grid, rows.start, code_pos[0])
-    fields["budget"] = _read_budget(grid, index, rows)
-    fields["use"] = _read_use(grid, index, rows, cells)
-    fields["schedule"] = _read_schedule(grid, index, rows)
     header = index.first(L.INDICATOR_COLUMNS[0], rows)
-    goal_stop = header[0] if header else rows.stop
-    fields["goals"] = _read_goals(grid, index, range(rows.start, goal_stop), cells)
+    # The rows above the indicator header hold the blocks of labels and values; their labels
+    # are looked for there only, as an indicator may be named 预算数 or valued 12月底.
+    head = range(rows.start, header[0]) if header else rows
+    fields["budget"] = _read_budget(grid, index, head)
+    fields["use"] = _read_use(grid, index, head, cells)
+    fields["schedule"] = _read_schedule(grid, index, head)
+    fields["goals"] = _read_goals(grid, index, head, cells)
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     # the table's first 一级指标 cell (not column A: a 序号 column may come first)
-    cells["indicators"] = a1(grid.merge_of(*header)[2] + 1, header[1]) if header else a1(goal_stop, 0)
+    cells["indicators"] = a1(grid.merge_of(*header)[2] + 1, header[1]) if header else a1(head.stop, 0)
     return located(Project, fields, cells, {})
 
 
@@ -542,12 +544,11 @@ def _unit_line(text: str) -> tuple[str, str | None] | None:
     return (m.group(1), clean_text(_MONEY_UNIT_TAIL.sub("", m.group(2)))) if m else None
 
 
-def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
+def _read_budget(grid: Grid, index: _LabelIndex, head: range) -> Budget:
     # Amounts are tidied by to_decimal: the part is built without validating them again.
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    head = _head_rows(index, rows)
     found = [(field, pos) for field, lab in _BUDGET_LABELS if (pos := index.first(lab, head)) is not None]
     for field, pos in found:
         value, cell = _value_of(index, pos, [p for _, p in found])
@@ -560,15 +561,7 @@ def _read_budget(grid: Grid, index: _LabelIndex, rows: range) -> Budget:
     return located(Budget, fields, cells, invalid)
 
 
-def _head_rows(index: _LabelIndex, rows: range) -> range:
-    # The rows of a table above its indicator header: the blocks of labels and values. Their
-    # labels are looked for there only, as an indicator may be named 预算数 or valued 12月底.
-    header = index.first(L.INDICATOR_COLUMNS[0], rows)
-    return range(rows.start, header[0]) if header else rows
-
-
-def _read_use(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, str]) -> str | None:
-    head = _head_rows(index, rows)
+def _read_use(grid: Grid, index: _LabelIndex, head: range, cells: dict[str, str]) -> str | None:
     blocks = index.find_any(L.BUDGET_BLOCK.keys, rows=head)
     total = index.first(_PROJECT_LABELS["budget.total"], head)
     own = next((pos for pos in blocks if _is_use_label(grid, pos)), None)
@@ -604,8 +597,8 @@ def _is_use_label(grid: Grid, pos: Pos) -> bool:
     return r0 == r1 and label_key(grid._get(*pos)) == _USE_KEY
 
 
-def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
-    search = _plan_rows(index, rows)
+def _read_schedule(grid: Grid, index: _LabelIndex, head: range) -> Schedule:
+    search = _plan_rows(index, head)
     keys: list[str] = []
     spans: list[Range] = []  # the labels' merged ranges
     for lab in L.CHECKPOINT_LABELS:
@@ -636,10 +629,9 @@ def _read_schedule(grid: Grid, index: _LabelIndex, rows: range) -> Schedule:
     return located(Schedule, fields, cells, invalid)
 
 
-def _plan_rows(index: _LabelIndex, rows: range) -> range:
-    """The rows of the 资金支出计划 block: from its label to the next block (绩效目标 or the
-    indicator header); without the label, the rows above those blocks."""
-    head = _head_rows(index, rows)
+def _plan_rows(index: _LabelIndex, head: range) -> range:
+    """The rows of the 资金支出计划 block, among the ``head`` rows above the indicator header:
+    from its label to the 绩效目标 block; without the label, the rows above that block."""
     block = index.first(L.SCHEDULE_BLOCK, head)
     start = block[0] if block else head.start
     goals = index.first(L.GOALS_BLOCK, range(start + 1, head.stop))
