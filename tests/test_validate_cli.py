@@ -323,3 +323,19 @@ def test_console_script_exit_status_without_traceback(books: dict[str, Path], tm
     bad = subprocess.run([sys.executable, "-m", "xl_budget", "validate", str(books["bad"])],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and " F001 error " in bad.stdout and "Traceback" not in bad.stderr
+
+
+# ------------------------------------------------------------------ batch collection thresholds
+def test_a_batch_raises_the_collection_threshold_and_restores_the_callers(books: dict[str, Path],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from xl_budget import check
+
+    seen: list[tuple[int, int, int]] = []
+    real = check.check_file
+    monkeypatch.setattr(check, "check_file", lambda *a, **k: (seen.append(gc.get_threshold()), real(*a, **k))[1])
+    before = gc.get_threshold()
+    xl_budget.validate([books["good"], books["bad"]])
+    assert len(seen) == 2 and all(t[0] > before[0] for t in seen)
+    assert gc.get_threshold() == before

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from xl_budget._gc import fewer_collections
 from xl_budget.errors import FileError
 from xl_budget.findings import Finding, Report, ReportTask
 from xl_budget.grids import DEFAULT_MAX_BYTES
@@ -116,4 +117,5 @@ def validate(paths: str | Path | Iterable[str | Path], profile: str | Profile | 
     if isinstance(paths, str | Path):
         paths = [paths]
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    return Report(tasks=[check_file(p, prof)[1] for p in paths])
+    with fewer_collections():
+        return Report(tasks=[check_file(p, prof)[1] for p in paths])

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from xl_budget._gc import fewer_collections
 from xl_budget.check import check_file
 from xl_budget.county import CountyWorkbook, CsvTables, Link
 from xl_budget.errors import InputError
@@ -311,7 +312,8 @@ def _reduce(sub: Submission, book: BudgetBook) -> None:
 
 
 def _read_chunk(chunk: Sequence[tuple[str, str]], profile: Profile, max_bytes: int) -> list[Submission]:
-    return [read_submission(path, shown, profile, max_bytes) for path, shown in chunk]
+    with fewer_collections():
+        return [read_submission(path, shown, profile, max_bytes) for path, shown in chunk]
 
 
 def read_all(files: Sequence[tuple[Path, str]], profile: Profile, jobs: int | None = None,
@@ -326,7 +328,7 @@ def read_all(files: Sequence[tuple[Path, str]], profile: Profile, jobs: int | No
     items = [(str(p), shown) for p, shown in files]
     if jobs == 1 or len(items) <= 2:
         for path, shown in items:
-            yield read_submission(path, shown, profile, max_bytes)
+            yield from _read_chunk([(path, shown)], profile, max_bytes)
         return
     size = max(1, min(8, len(items) // (jobs * 6)))
     chunks = deque(items[i:i + size] for i in range(0, len(items), size))
