@@ -2,20 +2,28 @@
 
 openpyxl writes formulas with an empty cached value and drops the values Excel had cached,
 so readers that do not calculate (pandas, python-calamine, the finance bureau's scripts) see
-blanks. ``save_workbook`` saves to a temporary file, writes every formula's value back into
-the sheet XML (the values the caller computed, else the ones the source file had cached),
-and only then replaces the destination, so a failed save never leaves half a workbook.
+blanks. It also drops every DrawingML shape (text boxes, arrows, SmartArt), drops pictures
+unless Pillow is installed, rewrites the charts it keeps, and drops a sheet's background and
+header/footer pictures, embedded objects and (in an .xlsx) form controls.
+
+``save_workbook`` saves to a temporary file, writes every formula's value back into the sheet
+XML (the values the caller computed, else the ones the source file had cached), carries each
+sheet's drawing, background and header/footer pictures over from the source unchanged (the
+parts and everything they point at), refuses to save when something else would be lost, and
+only then replaces the destination, so a failed save never leaves half a workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import posixpath
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +41,19 @@ _FORMULA_CELL = re.compile(
     re.S,
 )
 _T_ATTR = re.compile(r'\s+t="[^"]*"')
+_CT = "[Content_Types].xml"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_RELATIONSHIP = re.compile(r"<Relationship\b[^>]*?/?>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+# Children of <worksheet>/<chartsheet> from <drawing> on, in schema order (CT_Worksheet).
+_SHEET_TAIL = ("drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+               "controls", "webPublishItems", "tableParts", "extLst")
+# Sheet elements whose parts openpyxl drops or rewrites; carried over from the source as they are.
+_CARRIED = ("drawing", "legacyDrawingHF", "picture")
+# What a save must not lose, named for the user; what is not carried is refused.
+_KEPT_NAMES = {"drawing": "图片、文本框、图表等图形", "legacyDrawingHF": "页眉页脚中的图片",
+               "picture": "工作表背景图片", "oleObjects": "嵌入的对象（OLE 对象）",
+               "controls": "控件（按钮、复选框等）"}
 
 # Hooks run on the saved package before it replaces the destination (e.g. putting back
 # form controls openpyxl drops). Each gets (source, saved_tmp_path).
@@ -73,14 +94,17 @@ def save_workbook(wb: Any, dest: str | Path, *, source: str | Path | None = None
         import xl_budget.excel  # noqa: F401
     cached = _cached_values(Path(source)) if source else {}
     cached.update(values or {})
+    original = _source_parts(Path(source)) if source else None
     fd, tmp_name = tempfile.mkstemp(suffix=dest.suffix, prefix=".~xl_budget_", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         wb.save(tmp)
-        _patch_cached_values(tmp, cached)
+        _finish_package(tmp, cached, original)
         for hook in POST_SAVE_HOOKS:
             hook(Path(source) if source else None, tmp)
+        if original is not None:
+            _refuse_losses(original, tmp, dest)
         keep_mode(tmp, dest)
         os.replace(tmp, dest)
     except PermissionError as exc:
@@ -158,15 +182,48 @@ def _xml_value(value: Any) -> tuple[str, str] | None:
     return "str", escape(str(value))
 
 
-def _patch_cached_values(path: Path, cached: Mapping[CellKey, Any]) -> None:
+def _source_parts(source: Path) -> dict[str, bytes] | None:
+    # The source package, to carry its drawings from; None when it cannot be read as a zip.
+    try:
+        return _read_parts(source)
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def _read_parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
-        parts = _sheet_parts(zf)
-        by_part = {part: name for name, part in parts.items()}
-        contents = {info.filename: zf.read(info) for info in zf.infolist()}
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def _finish_package(path: Path, cached: Mapping[CellKey, Any], source: Mapping[str, bytes] | None) -> None:
+    # One read and (when anything changed) one rewrite of the saved package.
+    with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
+        parts = {info.filename: zf.read(info) for info in infos}
+    changed = _patch_cached_values(parts, cached)
+    if source is not None:
+        changed = _carry_drawings(source, parts) or changed
+    if not changed:
+        return
+    known = {info.filename for info in infos}
+    new = [zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)) for name in sorted(set(parts) - known)]
+    tmp = path.with_suffix(path.suffix + ".patch")
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in [i for i in infos if i.filename in parts] + new:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, parts[info.filename])
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _patch_cached_values(parts: dict[str, bytes], cached: Mapping[CellKey, Any]) -> bool:
+    # Put each formula's value into <v>; True when a sheet changed.
+    by_part = {part: name for name, part in _sheets(parts).items()}
     changed = False
     for part, sheet in by_part.items():
-        xml = contents.get(part)
+        xml = parts.get(part)
         if xml is None or b"<f" not in xml:
             continue
 
@@ -181,12 +238,258 @@ def _patch_cached_values(path: Path, cached: Mapping[CellKey, Any]) -> None:
         text = xml.decode("utf-8")
         new = _FORMULA_CELL.sub(fix, text)
         if new != text:
-            contents[part] = new.encode("utf-8")
+            parts[part] = new.encode("utf-8")
             changed = True
-    if not changed:
+    return changed
+
+
+def _zip_of(parts: Mapping[str, bytes], names: Sequence[str]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in names:
+            zf.writestr(name, parts[name])
+    buf.seek(0)
+    return buf
+
+
+# ------------------------------------------------------------------ Private API: drawings
+def _carry_drawings(source: Mapping[str, bytes], parts: dict[str, bytes]) -> bool:
+    """Give each sheet of ``parts`` the drawing, header/footer and background pictures its
+    namesake in ``source`` has, with every part they use; True when something was carried."""
+    src_sheets, sheets = _sheets(source), _sheets(parts)
+    plan = []  # (saved sheet part, element, relationship type, source target)
+    for name, src_part in src_sheets.items():
+        if name not in sheets or src_part not in source:
+            continue
+        rels = _rels(source, src_part)
+        for tag in _CARRIED:
+            rel = rels.get(_element_rid(source[src_part], tag) or "")
+            if rel and rel.get("TargetMode") != "External" and rel["target"] in source:
+                plan.append((sheets[name], tag, rel["Type"], rel["target"]))
+    if not plan:
+        return False
+    dropped = [old for part, tag, _, _ in plan if (old := _detach(parts, part, tag))]
+    _drop_unused(parts, dropped)
+    stop = set(src_sheets.values()) | {"xl/workbook.xml"}
+    copied: dict[str, str] = {}
+    for part, tag, rel_type, target in plan:
+        _attach(parts, part, tag, rel_type, _copy_part(source, parts, target, copied, stop))
+    return True
+
+
+def _sheets(parts: Mapping[str, bytes]) -> dict[str, str]:
+    # sheet name → part, for worksheets and chart sheets
+    if "xl/workbook.xml" not in parts or "xl/_rels/workbook.xml.rels" not in parts:
+        return {}
+    with zipfile.ZipFile(_zip_of(parts, ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))) as zf:
+        return _sheet_parts(zf)
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _resolve(part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+def _rels(parts: Mapping[str, bytes], part: str) -> dict[str, dict[str, str]]:
+    # Id → attributes of each relationship of ``part``, with "target" the resolved part name.
+    out = {}
+    for m in _RELATIONSHIP.finditer(parts.get(_rels_name(part), b"").decode("utf-8")):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if "Id" in attrs and "Target" in attrs:
+            attrs["target"] = _resolve(part, attrs["Target"])
+            out[attrs["Id"]] = attrs
+    return out
+
+
+def _element_rid(xml: bytes, tag: str) -> str | None:
+    m = re.search(rf'<{tag}\b[^>]*?\b[\w]+:id="([^"]+)"'.encode(), xml)
+    return m.group(1).decode() if m else None
+
+
+def _detach(parts: dict[str, bytes], sheet: str, tag: str) -> str | None:
+    # Remove what openpyxl wrote for ``tag`` on a sheet; the part it pointed at, if any.
+    rid = _element_rid(parts[sheet], tag)
+    if rid is None:
+        return None
+    xml = parts[sheet].decode("utf-8")
+    parts[sheet] = re.sub(rf"<{tag}\b[^>]*/>", "", xml, count=1).encode("utf-8")
+    rel = _rels(parts, sheet).get(rid)
+    name = _rels_name(sheet)
+    parts[name] = re.sub(rf'<Relationship\b[^>]*\bId="{re.escape(rid)}"[^>]*?/?>', "",
+                         parts[name].decode("utf-8")).encode("utf-8")
+    return rel["target"] if rel and rel.get("TargetMode") != "External" else None
+
+
+def _drop_unused(parts: dict[str, bytes], roots: Sequence[str]) -> None:
+    # Delete the parts reachable from ``roots`` that nothing points at any more.
+    candidates: set[str] = set()
+    todo = list(roots)
+    while todo:
+        part = todo.pop()
+        if part in candidates or part not in parts:
+            continue
+        candidates.add(part)
+        todo.extend(r["target"] for r in _rels(parts, part).values() if r.get("TargetMode") != "External")
+    while True:
+        used = {r["target"] for owner in _rel_owners(parts) for r in _rels(parts, owner).values()
+                if r.get("TargetMode") != "External"}
+        unused = {p for p in candidates if p in parts and p not in used}
+        if not unused:
+            break
+        for part in unused:
+            parts.pop(part, None)
+            parts.pop(_rels_name(part), None)
+    types = parts[_CT].decode("utf-8")
+    for part in candidates - set(parts):
+        types = re.sub(rf'<Override\b[^>]*\bPartName="/{re.escape(part)}"[^>]*/>', "", types)
+    parts[_CT] = types.encode("utf-8")
+
+
+def _rel_owners(parts: Mapping[str, bytes]) -> list[str]:
+    # The part each .rels file belongs to ("" for the package's own _rels/.rels).
+    owners = []
+    for name in parts:
+        folder, base = posixpath.split(name)
+        if posixpath.basename(folder) == "_rels" and base.endswith(".rels"):
+            owner = posixpath.join(posixpath.dirname(folder), base[:-5])
+            if owner == "" or owner in parts:
+                owners.append(owner)
+    return owners
+
+
+def _copy_part(source: Mapping[str, bytes], parts: dict[str, bytes], part: str,
+               copied: dict[str, str], stop: set[str]) -> str:
+    """Copy ``part`` and every part it points at (except ``stop``) from ``source`` into
+    ``parts``, renaming on a clash; the name it has in ``parts``."""
+    if part in copied:
+        return copied[part]
+    name = part if part not in parts else _free_name(parts, part)
+    copied[part] = name
+    parts[name] = source[part]
+    _copy_content_type(source, parts, part, name)
+    raw = source.get(_rels_name(part))
+    if raw is None:
+        return name
+
+    def retarget(m: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get("TargetMode") == "External" or "Target" not in attrs:
+            return m.group(0)
+        target = _resolve(part, attrs["Target"])
+        if target in stop or target not in source:
+            new = target
+        else:
+            new = _copy_part(source, parts, target, copied, stop)
+        if new == target and name == part:
+            return m.group(0)
+        rel = posixpath.relpath(new, posixpath.dirname(name))
+        return m.group(0).replace(f'Target="{attrs["Target"]}"', f'Target="{escape(rel)}"', 1)
+
+    parts[_rels_name(name)] = _RELATIONSHIP.sub(retarget, raw.decode("utf-8")).encode("utf-8")
+    return name
+
+
+def _free_name(parts: Mapping[str, bytes], part: str) -> str:
+    folder, base = posixpath.split(part)
+    stem, dot, ext = base.rpartition(".")
+    stem = stem.rstrip("0123456789") if dot else base.rstrip("0123456789")
+    n = 1
+    while (name := posixpath.join(folder, f"{stem}{n}{dot}{ext}" if dot else f"{stem}{n}")) in parts:
+        n += 1
+    return name
+
+
+def _content_types(parts: Mapping[str, bytes]) -> tuple[dict[str, str], dict[str, str]]:
+    # (extension → default type, part → override type)
+    xml = parts.get(_CT, b"").decode("utf-8")
+    defaults, overrides = {}, {}
+    for tag in re.findall(r"<(?:Default|Override)\b[^>]*>", xml):
+        a = dict(_ATTR.findall(tag))
+        if "Extension" in a:
+            defaults[a["Extension"].lower()] = a.get("ContentType", "")
+        elif "PartName" in a:
+            overrides[a["PartName"].lstrip("/")] = a.get("ContentType", "")
+    return defaults, overrides
+
+
+def _copy_content_type(source: Mapping[str, bytes], parts: dict[str, bytes], part: str, name: str) -> None:
+    src_defaults, src_overrides = _content_types(source)
+    defaults, overrides = _content_types(parts)
+    ext = posixpath.splitext(name)[1].lstrip(".").lower()
+    ctype = src_overrides.get(part) or src_defaults.get(posixpath.splitext(part)[1].lstrip(".").lower())
+    if not ctype or overrides.get(name) == ctype or (name not in overrides and defaults.get(ext) == ctype):
         return
-    tmp = path.with_suffix(path.suffix + ".patch")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in infos:
-            out.writestr(info, contents[info.filename])
-    os.replace(tmp, path)
+    if part in src_overrides or ext in defaults or not ext:
+        entry = f'<Override PartName="/{escape(name)}" ContentType="{escape(ctype)}"/>'
+    else:
+        entry = f'<Default Extension="{escape(ext)}" ContentType="{escape(ctype)}"/>'
+    parts[_CT] = parts[_CT].decode("utf-8").replace("</Types>", entry + "</Types>").encode("utf-8")
+
+
+def _attach(parts: dict[str, bytes], sheet: str, tag: str, rel_type: str, target: str) -> None:
+    # Point ``sheet`` at ``target`` with a new <tag r:id> in its schema place.
+    rels = _rels(parts, sheet)
+    n = 1
+    while f"rId{n}" in rels:
+        n += 1
+    rid = f"rId{n}"
+    rel = (f'<Relationship Id="{rid}" Type="{escape(rel_type)}" '
+           f'Target="{escape(posixpath.relpath(target, posixpath.dirname(sheet)))}"/>')
+    name = _rels_name(sheet)
+    raw = parts.get(name, b"").decode("utf-8") or (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    if "</Relationships>" not in raw:  # an empty <Relationships .../>
+        raw = re.sub(r"<Relationships\b([^>]*?)\s*/>", r"<Relationships\1></Relationships>", raw)
+    parts[name] = raw.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
+    xml = parts[sheet].decode("utf-8")
+    root = re.search(r"<(?:\w+:)?(?:worksheet|chartsheet)\b[^>]*>", xml)
+    ns = "" if root and f'xmlns:r="{_R}"' in root.group(0) else f' xmlns:r="{_R}"'
+    element = f'<{tag}{ns} r:id="{rid}"/>'
+    later = _SHEET_TAIL[_SHEET_TAIL.index(tag) + 1:]
+    found = [m.start() for t in later if (m := re.search(rf"<{t}\b", xml))]
+    found += [m.start() for m in re.finditer(r"<mc:AlternateContent\b", xml)]
+    end = re.search(r"</(?:\w+:)?(?:worksheet|chartsheet)>", xml)
+    where = min(found + [end.start() if end else len(xml)])
+    parts[sheet] = (xml[:where] + element + xml[where:]).encode("utf-8")
+
+
+# ------------------------------------------------------------------ Private API: refusing losses
+def _refuse_losses(source: Mapping[str, bytes], saved: Path, dest: Path) -> None:
+    """Raise FileError naming what the saved package lost that ``source`` had (each sheet's
+    drawing, pictures, embedded objects and controls)."""
+    parts = _read_parts(saved)
+    sheets = _sheets(parts)
+    lost = []
+    for name, src_part in _sheets(source).items():
+        if name not in sheets or src_part not in source:
+            continue
+        had, has = _kept_things(source, src_part), _kept_things(parts, sheets[name])
+        lost += [f"工作表“{name}”中的{_KEPT_NAMES[k]}" for k in _KEPT_NAMES if had[k] > has[k]]
+    if lost:
+        raise FileError(
+            f"未保存：{'、'.join(lost)}在保存时会丢失（本工具所用的 openpyxl 不能保留它们）。"
+            "为免丢失，没有写入任何文件，原工作簿未改动。请在 Excel 中手工修改；"
+            "或先把这些对象移到另一个工作簿，再运行本命令。",
+            path=str(dest), reason="unsafe")
+
+
+def _kept_things(parts: Mapping[str, bytes], sheet: str) -> dict[str, int]:
+    # How many of each _KEPT_NAMES kind a sheet shows (elements present; VML controls counted).
+    xml = parts.get(sheet, b"")
+    rels = _rels(parts, sheet)
+    out = {k: int(re.search(rf"<{k}\b".encode(), xml) is not None) for k in _KEPT_NAMES}
+    for tag in _CARRIED:  # a broken link in the source is nothing to lose
+        rel = rels.get(_element_rid(xml, tag) or "")
+        out[tag] = int(bool(rel) and rel["target"] in parts)
+    vml = rels.get(_element_rid(xml, "legacyDrawing") or "")
+    if vml:
+        kinds = re.findall(rb'<(?:\w+:)?ClientData\b[^>]*ObjectType="([^"]+)"', parts.get(vml["target"], b""))
+        out["controls"] = max(out["controls"], sum(1 for t in kinds if t != b"Note"))
+    return out
