@@ -304,6 +304,28 @@ def test_form_control_in_xlsx_refused_and_nothing_written(tmp_path: Path) -> Non
         annotate_file(path, tmp_path / "marked.xlsx", [])
 
 
+def test_embedded_object_refused(tmp_path: Path) -> None:
+    # An embedded (OLE) object: openpyxl drops <oleObjects> and its parts; nothing is written.
+    path = tmp_path / "ole.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    table(wb.add_worksheet(SHEET))
+    wb.close()
+    parts = package(path)
+    sheet = sheet_parts(parts)[SHEET]
+    parts[sheet] = parts[sheet].replace(
+        b"</worksheet>", b'<oleObjects><oleObject progId="Package" shapeId="1025" r:id="rId9"/>'
+                         b"</oleObjects></worksheet>")
+    assert b"xmlns:r=" in parts[sheet].split(b">", 2)[1]  # XlsxWriter declares it on <worksheet>
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    before = path.read_bytes()
+    result = fill(path)
+    assert result.exit_code == 2
+    assert f"工作表“{SHEET}”中的嵌入的对象" in result.output
+    assert path.read_bytes() == before
+
+
 # ------------------------------------------------------------------ LibreOffice opens the result
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_round_trip_keeps_them(tmp_path: Path) -> None:
