@@ -19,11 +19,14 @@ Decisions (see the report of issue 4):
   present and disagree nothing is changed (B002). Text in an amount cell stops every budget
   fill of that project (B001); a number typed as text ("8") becomes a number.
 * Schedule: every percentage becomes an Excel fraction in a percent-formatted cell (an existing
-  percent format is kept). Numbers in percent-formatted cells are fractions, unless all of them
-  are 0 or at least 1 with one above 1 (30 typed into a 0% cell means 30%); elsewhere a row
-  whose numbers all lie within 0–1 holds fractions. A value outside 0–100% or text is reported
-  (P001) and kept. Leading and middle blanks are left alone (not guessed); the only blank fill
-  must fill is 12月底, and it reports P003 when it cannot.
+  percent format is kept). A plan row is read as the reader reads it (``parse._fractions``
+  decides whether the row's numbers are fractions, ``parse._percent`` reads each cell), so fill
+  never rewrites a row into percentages validate did not see. The one thing fill knows beyond
+  the reader is the number format: a number in a percent-formatted cell is the percentage it
+  shows, unless the reader reads the row as points and all such numbers are 0 or at least 1
+  with one above 1 (30 typed into a 0% cell means 30%). A value outside 0–100% or text is
+  reported (P001) and the whole row is left as typed. Leading and middle blanks are left alone
+  (not guessed); the only blank fill must fill is 12月底, and it reports P003 when it cannot.
 * Unit level: the template's formulas (SUM over the projects' cells; the plan per checkpoint is
   each project's last planned amount up to it, over 预算数合计). A table without the
   计划支出金额 row contributes N(预算数) × its last percentage instead.
@@ -47,9 +50,16 @@ from xl_budget import layout as L
 from xl_budget.findings import Finding, Severity
 from xl_budget.grids import CellValue, Grid, a1, parse_a1, read_grids
 from xl_budget.model import CHECKPOINTS, BudgetBook, Indicator, Project
-from xl_budget.parse import OWN_SHEETS, _below, _LabelIndex, _right_of, parse_grids, to_decimal
+from xl_budget.parse import (
+    OWN_SHEETS,
+    _below,
+    _fractions,
+    _LabelIndex,
+    _percent,
+    _right_of,
+    parse_grids,
+)
 from xl_budget.profile import Profile, load_profile
-from xl_budget.values import to_halfwidth
 
 CellKey = tuple[str, str]  # (sheet, "B7")
 LOG_SHEET = "填充记录"
@@ -489,24 +499,27 @@ def _fill_schedule(ctx: _Ctx, project: Project) -> dict[str, Decimal | None]:
         return {}
     states = {k: ctx.state(s.sheet, s.cell(k)) for k in keys}
     pcts, bad = _read_percents(ctx, project, states)
+    if bad:  # left as typed: rewriting the rest would change how the reader reads the row
+        return {k: (None if k in bad else pcts.get(k)) for k in keys}
     reasons: dict[str, str] = {}
-    if len(keys) == len(CHECKPOINTS) and not bad:
+    if len(keys) == len(CHECKPOINTS):
         _complete_plan(ctx, project, pcts, reasons)
     for k in keys:
-        if pcts.get(k) is not None and k not in bad:
+        if pcts.get(k) is not None:
             _write_percent(ctx, project, k, states[k], pcts[k], reasons.get(k))
-    return {k: (None if k in bad else pcts.get(k)) for k in keys}
+    return {k: pcts.get(k) for k in keys}
 
 
 def _read_percents(ctx: _Ctx, project: Project, states: dict[str, CellState]
                    ) -> tuple[dict[str, Decimal | None], set[str]]:
-    reading = _row_reading(list(states.values()))
+    as_fraction = _fractions([st.value for st in states.values()])  # the reader's decision
+    points = _points_in_percent_cells(list(states.values()), as_fraction)
     pcts: dict[str, Decimal | None] = {}
     bad: set[str] = set()
     s = project.schedule
     for k, state in states.items():
         try:
-            pct = _percent_of(state, reading)
+            pct = _percent_of(state, as_fraction, points)
         except ValueError:
             bad.add(k)
             ctx.report("P001", project, s.sheet, s.cell(k),
@@ -792,55 +805,28 @@ def _pct_format(pct: Decimal) -> str:
     return "0.0%" if -_tidy(pct).as_tuple().exponent <= 1 else "0.00%"
 
 
-def _numeric_text(value: Any) -> Decimal | None:
-    # A text cell holding a plain number (no %); None otherwise.
-    if not isinstance(value, str) or value.strip().endswith(("%", "％")):
-        return None
-    try:
-        return to_decimal(value)
-    except ValueError:
-        return None
+def _points_in_percent_cells(states: list[CellState], as_fraction: bool) -> bool:
+    """Whether the numbers in percent-formatted cells are points (30 typed into a 0% cell, which
+    shows 3000%): only when the reader too reads the row as points, and every such number is 0
+    or at least 1 with one above 1."""
+    if as_fraction:
+        return False
+    pct = [Decimal(str(st.value)) for st in states
+           if _is_number(st.value) and _is_percent_format(st.number_format)]
+    return any(n > 1 for n in pct) and all(n >= 1 or n == 0 for n in pct)
 
 
-def _row_reading(states: list[CellState]) -> tuple[bool, bool]:
-    """How to read one plan row: (plain numbers are fractions, percent-cell numbers are points).
+def _percent_of(state: CellState, as_fraction: bool, points: bool) -> Decimal | None:
+    """Percentage points (30 for 30%) a schedule cell means, read by the reader's own function;
+    ValueError for text that is no number.
 
-    Outside percent-formatted cells, a row whose numbers all lie within 0–1 holds fractions.
-    In percent-formatted cells a number is a fraction (0.3 shows 30%), unless every number
-    there is 0 or at least 1 and one exceeds 1: then 30 was typed meaning 30%.
+    The reader gets no number formats: a number in a percent-formatted cell is read as the
+    percentage it shows (a fraction), unless the row's are points (``_points_in_percent_cells``).
     """
-    plain, pct = [], []
-    for st in states:
-        if _is_number(st.value):
-            (pct if _is_percent_format(st.number_format) else plain).append(Decimal(str(st.value)))
-        elif (n := _numeric_text(st.value)) is not None:
-            plain.append(n)
-    fractions = bool(plain) and all(0 <= n <= 1 for n in plain)
-    points = any(n > 1 for n in pct) and all(n >= 1 or n == 0 for n in pct)
-    return fractions, points
-
-
-def _percent_of(state: CellState, reading: tuple[bool, bool]) -> Decimal | None:
-    """Percentage points (30 for 30%) a schedule cell means; ValueError for text that is no number."""
-    fractions, points = reading
     v = state.value
-    if v is None or v == "":
-        return None
-    if isinstance(v, str):
-        text = to_halfwidth(v).strip().replace(" ", "")
-        if text.endswith("%"):
-            n = to_decimal(text[:-1])
-            if n is None:
-                raise ValueError(v)
-            return _tidy(n)
-        n = to_decimal(text)
-        return None if n is None else _tidy(n * _HUNDRED if fractions else n)
-    if not _is_number(v):
-        raise ValueError(str(v))
-    n = Decimal(str(v))
-    if _is_percent_format(state.number_format):
-        return _tidy(n if points else n * _HUNDRED)
-    return _tidy(n * _HUNDRED if fractions else n)
+    if _is_number(v) and _is_percent_format(state.number_format):
+        return _percent(v, not points)
+    return _percent(v, as_fraction)
 
 
 def _show(value: Any, fmt: str | None) -> str:
