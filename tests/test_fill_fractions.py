@@ -4,6 +4,7 @@ typed and reported (P001)."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+from test_fill import calamine
+from test_fill_libreoffice import _formula_cells, _recalculate, _same
 from typer.testing import CliRunner
 
 from xl_budget.cli import app
@@ -24,9 +27,9 @@ PLAN = ("B7", "D7", "E7", "F7")
 KEYS = ("mar", "jun", "oct", "dec")
 
 
-def typed_plan(tmp_path: Path, typed: tuple, formats: tuple[str, ...]) -> Path:
+def typed_plan(tmp_path: Path, typed: tuple, formats: tuple[str, ...], name: str = "book") -> Path:
     """A fresh template with one project (预算数 4.86) whose plan row holds ``typed``."""
-    path = tmp_path / "book.xlsx"
+    path = tmp_path / f"{name}.xlsx"
     new_workbook(path, projects=1, unit_code="731001", unit_name="河北省承德县科学技术协会本级")
     wb = load_for_edit(path)
     ws = wb["项目1"]
@@ -116,6 +119,17 @@ def test_fill_keeps_what_the_reader_reads(tmp_path: Path, typed: tuple, formats:
         assert fill_file(path).changes == []
 
 
+def test_text_in_the_row_is_reported_and_the_rest_normalised(tmp_path: Path) -> None:
+    # Text never counts in the reader's decision, so writing the others as fractions keeps
+    # how it reads them; once 三成 is corrected the row reads right before any second fill.
+    path = typed_plan(tmp_path, ("三成", 30, 60, 100), (G,) * 4)
+    before = read_plan(path)
+    result = fill_file(path)
+    assert [(f.code, f.cell) for f in result.findings] == [("P001", "B7")]
+    assert cells(path) == [("三成", G), (0.3, P), (0.6, P), (1, P)]
+    assert read_plan(path) == before == [None, 30, 60, 100]
+
+
 def test_a_percent_cell_is_read_as_it_shows(tmp_path: Path) -> None:
     # The reader gets no number formats (python-calamine): B7 shows 30% but it reads 0.3 as
     # 0.3% beside 60 / 85 / 100. Fill sees the format, keeps B7 showing 30%, and writes the
@@ -126,3 +140,21 @@ def test_a_percent_cell_is_read_as_it_shows(tmp_path: Path) -> None:
     assert result.findings == []
     assert cells(path) == [(0.3, P), (0.6, P), (0.85, P), (1, P)]
     assert read_plan(path) == [30, 60, 85, 100]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_row_left_as_typed_caches_what_its_formulas_compute(tmp_path: Path) -> None:
+    # 计划支出金额 and the unit's plan are formulas over the plan cells as they stand.
+    books = [typed_plan(tmp_path, (0.3, 0.6, 0.85, 1.5), (G,) * 4, "fractions"),
+             typed_plan(tmp_path, (30, 60, 150, 100), (G,) * 4, "points")]
+    for path in books:
+        assert not fill_file(path).complete
+    recalculated = _recalculate(books, tmp_path / "lo")
+    computed = [("项目1", c) for c in ("B8", "D8", "E8", "F8")] + [
+        ("单位信息", c) for c in ("D16", "E16", "F16", "G16")]
+    for path in books:
+        assert set(computed) <= set(_formula_cells(path))
+        ours, theirs = calamine(path), calamine(recalculated[path.name])
+        for key in computed:
+            assert _same(ours.get(key), theirs.get(key)), (path.name, key, ours.get(key),
+                                                           theirs.get(key))

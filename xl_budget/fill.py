@@ -492,22 +492,25 @@ def _only_if_cell(ctx: _Ctx, project: Project, name: str, value: Decimal, reason
 
 # ------------------------------------------------------------------ Private API: schedule
 def _fill_schedule(ctx: _Ctx, project: Project) -> dict[str, Decimal | None]:
-    """Normalise and complete the plan; returns the final percentages (0–100) by checkpoint."""
+    """Normalise and complete the plan; returns by checkpoint the percentage (0–100) the formulas
+    over the plan cells compute with after fill."""
     s = project.schedule
     keys = [k for k in CHECKPOINTS if s.cell(k)]
     if not keys:
         return {}
     states = {k: ctx.state(s.sheet, s.cell(k)) for k in keys}
     pcts, bad = _read_percents(ctx, project, states)
-    if bad:  # left as typed: rewriting the rest would change how the reader reads the row
-        return {k: (None if k in bad else pcts.get(k)) for k in keys}
+    if any(pcts.get(k) is not None for k in bad):
+        # A number outside 0–100%: the row is left as typed, as rewriting the others (30 → 0.3
+        # beside a kept 150) would change how the reader reads them.
+        return {k: _as_formulas_see(states[k]) for k in keys}
     reasons: dict[str, str] = {}
-    if len(keys) == len(CHECKPOINTS):
+    if len(keys) == len(CHECKPOINTS) and not bad:
         _complete_plan(ctx, project, pcts, reasons)
     for k in keys:
-        if pcts.get(k) is not None:
+        if pcts.get(k) is not None and k not in bad:
             _write_percent(ctx, project, k, states[k], pcts[k], reasons.get(k))
-    return {k: pcts.get(k) for k in keys}
+    return {k: (None if k in bad else pcts.get(k)) for k in keys}
 
 
 def _read_percents(ctx: _Ctx, project: Project, states: dict[str, CellState]
@@ -531,6 +534,12 @@ def _read_percents(ctx: _Ctx, project: Project, states: dict[str, CellState]
                        f"{_CHECKPOINT_TEXT[k]}的支出进度 {_num_text(pct)}% 超出 0–100%：请改为 0% 到 100% 之间的累计百分比")
         pcts[k] = pct
     return pcts, bad
+
+
+def _as_formulas_see(state: CellState) -> Decimal | None:
+    # The percentage the formulas over this cell (计划支出金额, the unit's plan) compute with:
+    # its number as a fraction, whatever it was meant to be; text counts as blank.
+    return _tidy(Decimal(str(state.value)) * _HUNDRED) if _is_number(state.value) else None
 
 
 def _complete_plan(ctx: _Ctx, project: Project, pcts: dict[str, Decimal | None],
