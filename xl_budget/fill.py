@@ -25,8 +25,9 @@ Decisions (see the report of issue 4):
   the reader is the number format: a number in a percent-formatted cell is the percentage it
   shows, unless the reader reads the row as points and all such numbers are 0 or at least 1
   with one above 1 (30 typed into a 0% cell means 30%). A value outside 0–100% or text is
-  reported (P001) and the whole row is left as typed. Leading and middle blanks are left alone
-  (not guessed); the only blank fill must fill is 12月底, and it reports P003 when it cannot.
+  reported (P001) and kept; a number outside 0–100% keeps its whole row as typed, since
+  rewriting the rest would change how the reader reads them. Leading and middle blanks are left
+  alone (not guessed); the only blank fill must fill is 12月底, and it reports P003 when it cannot.
 * Unit level: the template's formulas (SUM over the projects' cells; the plan per checkpoint is
   each project's last planned amount up to it, over 预算数合计). A table without the
   计划支出金额 row contributes N(预算数) × its last percentage instead.
