@@ -190,8 +190,10 @@ def find_unit_cells(grids: Iterable[Grid]) -> UnitCells | None:
         index = _LabelIndex(grid)
         cells: dict[str, str] = {}
         for lab in L.UNIT_TOTAL_LABELS:
-            # no cell when labels fill the cells beside and below (a grid of labels, no values)
-            if (pos := index.first(lab)) is not None and (cell := _right_of(index, pos)[1]):
+            # no cell when labels fill the cells beside and below (a grid of labels, no values);
+            # the cell the reader reads 预算数合计 from (parse._read_unit), never a note past it
+            if (pos := index.first(lab)) is not None and (
+                    cell := _right_of(index, pos, index.edge, "amount")[1]):
                 cells[lab.key] = cell
         if cells:
             cells.update(_plan_cells(grid, index))

@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Literal
 
 from xl_budget import layout as L
 from xl_budget.grids import CellValue, Grid, Range, a1, col_letter, read_grids
@@ -47,8 +48,14 @@ _GOAL_SPLIT = re.compile(r"(?:^|\s*)(?:\d+\s*[.．、]\s*)?目标内容\s*\d+\s*
 _NOTE_PREFIXES = ("注：", "注:", "说明：", "说明:", "填报说明", "备注")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*(?:度)?\s*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Units and remarks typed in a column of their own beside the values: never a value.
+_UNIT_WORDS = frozenset({"万元", "元", "千元", "亿元", "万", "%", "累计", "百分比", "比例"})
+# Which kinds of text (_text_kind) a field of each Kind may hold
+_HOLDS = {"amount": frozenset({"amount"}), "percent": frozenset({"amount", "percent"}),
+          "text": frozenset({"amount", "percent", "text"})}
 
 Pos = tuple[int, int]  # 0-based (row, col)
+Kind = Literal["amount", "percent", "text"]  # what a label's value may be (_can_hold)
 _Cell = tuple[CellValue, Pos | None]  # a value and the cell holding it; None: no such column
 _NO_CELL: _Cell = (None, None)
 # isinstance with a tuple: a `str | int` union would be rebuilt on every call in hot loops
@@ -135,6 +142,13 @@ class _LabelIndex:
                     for keys in known.key_sets[v]:
                         self.at.setdefault(keys, []).append((r, c))
 
+    @cached_property
+    def edge(self) -> int | None:
+        """The sheet's last column as its merged title (first row with a value) shows it; None
+        without one. Bounds where a value of 单位信息 or 部门整体绩效目标 is looked for."""
+        top = next((r for r, line in enumerate(self.grid.rows) if any(v is not None for v in line)), None)
+        return None if top is None else _merged_end(self.grid, top)
+
     def find_any(self, *key_sets: frozenset[str], rows: range | None = None) -> list[tuple[int, int]]:
         hits = [pos for keys in key_sets for pos in self.at.get(keys, ())]
         if rows is not None:
@@ -182,35 +196,70 @@ class _LabelTexts:
 _LABEL_TEXTS = _LabelTexts()
 
 
-def _right_of(index: _LabelIndex, pos: tuple[int, int], reach: int = 3) -> tuple[CellValue, str | None]:
-    """The value after a label's merged range, stopping at the next label; with its address.
-    When another label follows at once (labels across a header row), the value under the label.
-    A label is never a value, nor the cell named for one: None when no other cell is left."""
-    value, cell = _right_at(index, pos, reach)
+def _right_of(index: _LabelIndex, pos: tuple[int, int], edge: int | None = None,
+              kind: Kind = "text") -> tuple[CellValue, str | None]:
+    """The value of a label: the cell right after its merged range (``_right_at``); with its
+    address. When another label follows at once (labels across a header row), the value under
+    the label. A label is never a value, nor the cell named for one: None when no other cell
+    is left."""
+    value, cell = _right_at(index, pos, edge, kind)
     return value, a1(*cell) if cell else None
 
 
-def _right_at(index: _LabelIndex, pos: Pos, reach: int = 3, below: bool = True
-              ) -> tuple[CellValue, Pos | None]:
-    """``_right_of`` with the cell as (row, col); ``below=False`` never looks under the label."""
+def _right_at(index: _LabelIndex, pos: Pos, edge: int | None = None, kind: Kind = "text",
+              below: bool = True) -> tuple[CellValue, Pos | None]:
+    """``_right_of`` with the cell as (row, col); ``below=False`` never looks under the label.
+
+    The value is the label's own cell, right after its merged range; a blank own cell is the
+    cell named for the field (fill writes there, findings point there). Only when Excel shows
+    the label's text across that blank (an unmerged label, an unmerged blank) may the value
+    sit one cell further, and only inside the table (``edge``: its last column; None: no
+    skipping) and when that cell holds what the field can (``kind``, see ``_can_hold``)."""
     grid = index.grid
     r, c = pos
     line = grid.rows[r]  # a label's row
-    start = grid.merge_of(r, c)[3] + 1
-    col = start
-    while col <= start + reach:
-        r0, c0, _, c1 = grid.merge_of(r, col)
-        # only a merge's first cell holds its value
-        if r0 == r and c0 == col and col < len(line) and (value := line[col]) is not None:
-            if _is_label(value):
-                break
+    label = grid.merge_of(r, c)
+    col = label[3] + 1
+    merge = grid.merge_of(r, col)
+    # only a merge's first cell holds its value
+    value = line[col] if merge[0] == r and merge[1] == col and col < len(line) else None
+    if value is not None:
+        if not _is_label(value):
             return value, (r, col)
-        col = c1 + 1
-    else:
-        return None, (r, start)
-    if col > start:  # an empty cell before the next label
-        return None, (r, start)
-    return _under(index, pos) if below else (None, None)
+        return _under(index, pos) if below else _NO_CELL
+    if (edge is not None and col < edge and label == (r, c, r, c) and merge == (r, col, r, col)
+            and col + 1 < len(line) and (further := line[col + 1]) is not None
+            and grid.merge_of(r, col + 1)[:2] == (r, col + 1)
+            and not _is_label(further) and _can_hold(further, kind)):
+        return further, (r, col + 1)
+    return None, (r, col)
+
+
+def _can_hold(value: CellValue, kind: Kind) -> bool:
+    """Whether a cell passed over to may hold a field of this kind: an amount a number or
+    numeric text, a percentage that or "30%", a text anything but a unit word or a note."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, _NUMBER_TYPES):
+        return True
+    if not isinstance(value, str):
+        return kind == "text"  # a date
+    return _text_kind(value) in _HOLDS[kind]
+
+
+@lru_cache(maxsize=4096)
+def _text_kind(text: str) -> str | None:
+    """"amount" (numeric text), "percent" ("30%"), "text", or None for a unit word, a
+    parenthesised note or a note (注：…), which are never a value. Cached per text."""
+    plain = to_halfwidth(text).strip().replace(" ", "")
+    if _NUMBER.match(plain):
+        return "amount"
+    if plain.endswith("%") and _NUMBER.match(plain[:-1]):
+        return "percent"
+    if (not plain or plain in _UNIT_WORDS or plain.startswith(("(", "（"))
+            or plain.startswith(_NOTE_PREFIXES)):
+        return None
+    return "text"
 
 
 def _under(index: _LabelIndex, pos: Pos) -> tuple[CellValue, Pos | None]:
@@ -230,11 +279,12 @@ def _adjoins_label(index: _LabelIndex, pos: Pos) -> bool:
     return _is_label(index.grid._get(r0, c1 + 1))
 
 
-def _value_of(index: _LabelIndex, pos: Pos, labels: list[Pos]) -> tuple[CellValue, str | None]:
+def _value_of(index: _LabelIndex, pos: Pos, labels: list[Pos], edge: int | None = None,
+              kind: Kind = "text") -> tuple[CellValue, str | None]:
     """``_right_of`` of the label at ``pos``, one of ``labels``. In a header row, where one of
     them is followed at once by another label, all have their values under them: also the
     last, which has none beside it."""
-    value, cell = _right_at(index, pos)
+    value, cell = _right_at(index, pos, edge, kind)
     if value is None and cell is not None and cell[0] == pos[0] and any(
             p[0] == pos[0] and _adjoins_label(index, p) for p in labels):
         value, cell = _under(index, pos)
@@ -322,7 +372,7 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
     invalid: dict[str, str] = {}
     found = [(lab.key, pos) for lab in L.UNIT_LABELS if (pos := index.first(lab)) is not None]
     for key, pos in found:
-        value, cell = _value_of(index, pos, [p for _, p in found])
+        value, cell = _value_of(index, pos, [p for _, p in found], index.edge)
         if cell is not None:
             cells[key] = cell
         if value is not None:
@@ -330,7 +380,7 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
     total = next(lab for lab in L.UNIT_TOTAL_LABELS if lab.key == "total")
     pos = index.first(total)
     if pos is not None:
-        value, cell = _right_of(index, pos)
+        value, cell = _right_of(index, pos, index.edge, "amount")  # as fill.find_unit_cells
         if cell is not None:
             cells["stated_total"] = cell
         try:
@@ -394,7 +444,7 @@ def _read_department(grid: Grid, index: _LabelIndex) -> Department:
     starts = sorted(p for lab in L.DEPARTMENT_LABELS if (p := index.first(lab)) is not None)
     bounds = {p: (starts[i + 1][0] if i + 1 < len(starts) else grid.height) for i, p in enumerate(starts)}
     if (pos := index.first(overall)) is not None:
-        value, cell = _right_of(index, pos, reach=1)
+        value, cell = _right_of(index, pos, index.edge)
         if value is None:
             value, cell = _below(grid, pos)
         dep.overall, dep.cells["overall"] = clean_text(value), cell
@@ -496,29 +546,51 @@ def _head_row(grid: Grid, r: int) -> str | None:
 
 def _read_project(grid: Grid, index: _LabelIndex, rows: range, code_pos: tuple[int, int]) -> Project:
     cells: dict[str, str] = {}
-    value, cell = _right_of(index, code_pos)
+    header = index.first(L.INDICATOR_COLUMNS[0], rows)
+    edge = _table_edge(index, rows.start, header)
+    value, cell = _right_of(index, code_pos, edge)
     fields: dict[str, object] = {"sheet": grid.name, "code": _label(value)}
     if cell:
         cells["code"] = cell
     if (pos := index.first(_PROJECT_LABELS["name"], rows)) is not None:
-        value, cell = _right_of(index, pos)
+        value, cell = _right_of(index, pos, edge)
         fields["name"] = _text(value)
         if cell:
             cells["name"] = cell
     fields["unit"] = _read_unit_line(grid, rows.start, code_pos[0])
-    header = index.first(L.INDICATOR_COLUMNS[0], rows)
     # The rows above the indicator header hold the blocks of labels and values; their labels
     # are looked for there only, as an indicator may be named 预算数 or valued 12月底.
     head = range(rows.start, header[0]) if header else rows
-    fields["budget"] = _read_budget(grid, index, head)
-    fields["use"] = _read_use(grid, index, head, cells)
-    fields["schedule"] = _read_schedule(grid, index, head)
+    fields["budget"] = _read_budget(grid, index, head, edge)
+    fields["use"] = _read_use(grid, index, head, cells, edge)
+    fields["schedule"] = _read_schedule(grid, index, head, edge)
     fields["goals"] = _read_goals(grid, index, head, cells)
     if header is not None:
         fields["indicators"] = _read_indicators(grid, index, header, rows.stop)
     # the table's first 一级指标 cell (not column A: a 序号 column may come first)
     cells["indicators"] = a1(grid.merge_of(*header)[2] + 1, header[1]) if header else a1(head.stop, 0)
     return located(Project, fields, cells, {})
+
+
+_INDICATOR_KEY_SETS = tuple(lab.keys for lab in L.INDICATOR_COLUMNS)
+
+
+def _table_edge(index: _LabelIndex, top: int, header: Pos | None) -> int | None:
+    """A table's last column: where its merged title (or unit line) in its first row or its
+    indicator header ends; None when neither tells (a value is then never looked for past a
+    label's own cell)."""
+    ends = [title] if (title := _merged_end(index.grid, top)) is not None else []
+    if header is not None:
+        row = range(header[0], header[0] + 1)
+        ends += [index.grid.merge_of(*p)[3] for p in index.find_any(*_INDICATOR_KEY_SETS, rows=row)]
+    return max(ends, default=None)
+
+
+def _merged_end(grid: Grid, row: int) -> int | None:
+    """The last column of the widest-reaching merged cell holding a value in ``row``."""
+    ends = [c1 for c, v in enumerate(grid.rows[row]) if v is not None
+            for _, c0, _, c1 in (grid.merge_of(row, c),) if c1 > c0]
+    return max(ends, default=None)
 
 
 def _read_unit_line(grid: Grid, top: int, code_row: int) -> UnitRef | None:
@@ -544,14 +616,14 @@ def _unit_line(text: str) -> tuple[str, str | None] | None:
     return (m.group(1), clean_text(_MONEY_UNIT_TAIL.sub("", m.group(2)))) if m else None
 
 
-def _read_budget(grid: Grid, index: _LabelIndex, head: range) -> Budget:
+def _read_budget(grid: Grid, index: _LabelIndex, head: range, edge: int | None) -> Budget:
     # Amounts are tidied by to_decimal: the part is built without validating them again.
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
     found = [(field, pos) for field, lab in _BUDGET_LABELS if (pos := index.first(lab, head)) is not None]
     for field, pos in found:
-        value, cell = _value_of(index, pos, [p for _, p in found])
+        value, cell = _value_of(index, pos, [p for _, p in found], edge, "amount")
         if cell is not None:
             cells[field] = cell
         try:
@@ -561,12 +633,13 @@ def _read_budget(grid: Grid, index: _LabelIndex, head: range) -> Budget:
     return located(Budget, fields, cells, invalid)
 
 
-def _read_use(grid: Grid, index: _LabelIndex, head: range, cells: dict[str, str]) -> str | None:
+def _read_use(grid: Grid, index: _LabelIndex, head: range, cells: dict[str, str],
+              edge: int | None) -> str | None:
     blocks = index.find_any(L.BUDGET_BLOCK.keys, rows=head)
     total = index.first(_PROJECT_LABELS["budget.total"], head)
     own = next((pos for pos in blocks if _is_use_label(grid, pos)), None)
     if own is not None:  # a hand-made "资金用途 | text" row, or 资金用途 in the amounts' header row
-        value, cell = _value_of(index, own, [own] if total is None else [own, total])
+        value, cell = _value_of(index, own, [own] if total is None else [own, total], edge)
         if cell is not None:
             cells["use"] = cell
         return clean_text(value)
@@ -581,7 +654,7 @@ def _read_use(grid: Grid, index: _LabelIndex, head: range, cells: dict[str, str]
         cells["use"] = a1(first, c0 + 1)
     for r in range(first, min(max(r1, first) + 1, head.stop)):
         line = grid.rows[r]
-        for c in range(c0 + 1, len(line)):
+        for c in range(c0 + 1, len(line) if edge is None else min(len(line), edge + 1)):
             value = line[c]
             if value is not None:
                 if _is_label(value):
@@ -597,7 +670,7 @@ def _is_use_label(grid: Grid, pos: Pos) -> bool:
     return r0 == r1 and label_key(grid._get(*pos)) == _USE_KEY
 
 
-def _read_schedule(grid: Grid, index: _LabelIndex, head: range) -> Schedule:
+def _read_schedule(grid: Grid, index: _LabelIndex, head: range, edge: int | None) -> Schedule:
     search = _plan_rows(index, head)
     keys: list[str] = []
     spans: list[Range] = []  # the labels' merged ranges
@@ -609,7 +682,7 @@ def _read_schedule(grid: Grid, index: _LabelIndex, head: range) -> Schedule:
     if not keys:  # the block's label, when it is there, is where to add the checkpoints
         block = index.first(L.SCHEDULE_BLOCK, search)
         return located(Schedule, {"sheet": grid.name}, {"block": a1(*block)} if block else {}, {})
-    found, in_row = _checkpoint_values(index, spans, search)
+    found, in_row = _checkpoint_values(index, spans, search, edge)
     as_fraction = _fractions([v for v, _ in found])
     fields: dict[str, object] = {"sheet": grid.name}
     cells: dict[str, str] = {}
@@ -638,21 +711,21 @@ def _plan_rows(index: _LabelIndex, head: range) -> range:
     return range(start, goals[0] if goals else head.stop)
 
 
-def _checkpoint_values(index: _LabelIndex, spans: list[Range], search: range
+def _checkpoint_values(index: _LabelIndex, spans: list[Range], search: range, edge: int | None
                        ) -> tuple[list[tuple[CellValue, Pos | None]], bool]:
     """The value of each checkpoint label and its cell (None: no cell), and whether they are
     the usual row of values under a row of labels. Labels stacked down the page (one a row)
     have their values beside them, as has a label whose cell below is another label or lies
     past the block; a label is never read as a value."""
     if len(spans) > 1 and len({r0 for r0, *_ in spans}) == len(spans):
-        return [_right_at(index, span[:2], below=False) for span in spans], False
+        return [_right_at(index, span[:2], edge, "percent", below=False) for span in spans], False
     found = _below_each(index.grid, spans)
     labels = {span[:2] for span in spans}
     in_row = True
     for i, ((value, pos), span) in enumerate(zip(found, spans, strict=True)):
         if (span[2] + 1 not in search or pos in labels
                 or isinstance(value, str) and text_key(value) in _OTHER_LABEL_KEYS):
-            found[i] = _right_at(index, span[:2], below=False)
+            found[i] = _right_at(index, span[:2], edge, "percent", below=False)
             in_row = False
     return found, in_row
 
