@@ -8,6 +8,7 @@ path. Three sources: python-calamine (fast, bulk: ``read_grids``), an openpyxl w
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,13 @@ CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | None
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col; 0-based, inclusive
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# How far a sheet's used cells may reach. python-calamine builds every sheet as one dense
+# rectangle from A1 (32 bytes a cell in Rust, a Python slot more each), so a single stray space
+# in XFD1048576 asks for 512 GB and aborts the process where no ``except`` can catch it. A unit
+# workbook uses a few hundred rows and a dozen columns; an annexed list may run to thousands of
+# rows. At the limits a sheet costs about 5 M cells (~300 MB, a fraction of a second).
+MAX_SHEET_ROWS = 50_000
+MAX_SHEET_COLS = 100  # CV
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -230,16 +238,31 @@ def _check_zip(path: Path, max_bytes: int) -> None:
                 raise FileError("文件解压后过大，疑似“压缩炸弹”，已拒绝读取", path=str(path), reason="unsafe")
             for name in names:
                 if name.endswith((".xml", ".rels", ".vml")):
-                    with zf.open(name) as part:
-                        if b"<!DOCTYPE" in part.read(4096).upper():
-                            raise FileError("文件含有不安全的 XML 声明（DOCTYPE/实体），已拒绝读取",
-                                            path=str(path), reason="unsafe")
+                    _check_part(path, zf, name)
             if "[Content_Types].xml" not in names and "mimetype" not in names:
                 raise FileError("不是 Excel 工作簿（压缩包中没有表格内容），请提交 .xlsx 文件",
                                 path=str(path), reason="not_spreadsheet")
     except zipfile.BadZipFile as exc:
         raise FileError("文件已损坏，无法打开（压缩结构错误），请用 Excel 重新保存后再提交",
                         path=str(path), reason="corrupt") from exc
+
+
+def _check_part(path: Path, zf: zipfile.ZipFile, name: str) -> None:
+    # Every part's head for a DOCTYPE; a worksheet (an OpenDocument book's content.xml) whole,
+    # for the far cells that would make python-calamine allocate without bound.
+    with zf.open(name) as part:
+        head = part.read(4096)
+        if b"<!DOCTYPE" in head.upper():
+            raise FileError("文件含有不安全的 XML 声明（DOCTYPE/实体），已拒绝读取",
+                            path=str(path), reason="unsafe")
+        if _SHEET_ROOT.search(head):
+            far = _far_cells(head + part.read())
+            if far:
+                raise _too_far(path, _sheet_name(zf, name), far)
+        elif name == "content.xml":  # OpenDocument: every sheet of the book is in this part
+            far_ods = _far_cells_ods(head + part.read())
+            if far_ods:
+                raise _too_far(path, *far_ods)
 
 
 def _check_ole(path: Path) -> None:
@@ -253,6 +276,113 @@ def _check_ole(path: Path) -> None:
 def _password(path: Path) -> FileError:
     return FileError("工作簿设置了打开密码，无法读取：请取消密码（文件→信息→保护工作簿）后再提交",
                      path=str(path), reason="password")
+
+
+# ------------------------------------------------------------------ Private API: sheet reach
+_SHEET_ROOT = re.compile(rb"<(?:[\w.-]+:)?(?:worksheet|macrosheet|dialogsheet)[\s>]")
+# Excel, WPS, LibreOffice, openpyxl and XlsxWriter start every cell <c r="B7": one C-speed pass
+# per pattern finds any other cell (an address past column Z or row 9999, the address not first
+# or missing, a namespace prefix), and only a sheet holding one is walked cell by cell.
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Za-z][0-9]{1,4}")[\s/>]')
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_XLSX_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_ATTR_R = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_ODS_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
+                      rb"([^>]*?)(/?)>")
+_ODS_NAME = re.compile(rb"[\s:]name\s*=\s*\"([^\"]*)\"")
+_ODS_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*\"(\d+)\"")
+
+
+def _beyond(row: int, col: int) -> bool:
+    return row >= MAX_SHEET_ROWS or col >= MAX_SHEET_COLS
+
+
+def _far_cells(xml: bytes) -> list[tuple[int, int]]:
+    """The cells with content beyond the limits in a worksheet part, in document order."""
+    if not _ODD_CELL.search(xml) and not _PREFIXED_CELL.search(xml):
+        return []
+    return [cell for cell in _walk_cells(xml) if _beyond(*cell)]
+
+
+def _walk_cells(xml: bytes) -> Iterator[tuple[int, int]]:
+    # Where calamine puts each cell with content (it skips one without, <c r="B7" s="3"/>); a
+    # row without an address follows the row before, a cell without one the cell before.
+    row = col = -1
+    for kind, attrs, closed in _XLSX_TAG.findall(xml):
+        ref = _ATTR_R.search(attrs)
+        if kind == b"row":
+            row = int(ref.group(2)) - 1 if ref and ref.group(2) else row + 1
+            col = -1
+            continue
+        if ref and ref.group(1) and ref.group(2):
+            row, col = _ref_cell(ref.group(1), ref.group(2))
+        else:
+            col += 1
+        if not closed:
+            yield row, col
+
+
+def _ref_cell(letters: bytes, digits: bytes) -> tuple[int, int]:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return int(digits) - 1, col - 1
+
+
+def _far_cells_ods(xml: bytes) -> tuple[str, list[tuple[int, int]]] | None:
+    """The first sheet of an OpenDocument book with content beyond the limits, and those cells
+    (the last cell of a repeated block). Repeats count: calamine expands them."""
+    sheet, far = "", []
+    row = col = 0
+    repeat = 1
+    for closing, kind, attrs, closed in _ODS_TAG.findall(xml):
+        if closing:
+            if kind == b"table-row":
+                row += repeat
+            elif kind == b"table" and far:
+                break
+            continue
+        times = int(m.group(1)) if (m := _ODS_REPEAT.search(attrs)) else 1
+        if kind == b"table":
+            name = _ODS_NAME.search(attrs)
+            sheet, row = (name.group(1).decode("utf-8", "replace") if name else ""), 0
+        elif kind == b"table-row":
+            repeat, col = times, 0
+            row += repeat if closed else 0
+        else:
+            if (not closed or b"value-type" in attrs) and _beyond(row + repeat - 1, col + times - 1):
+                far.append((row + repeat - 1, col + times - 1))
+            col += times
+    return (sheet, far) if far else None
+
+
+def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
+    """The name a user sees for a worksheet part (the part's path if the book does not say)."""
+    from defusedxml import ElementTree
+
+    try:
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, ValueError, SyntaxError):
+        return part
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            full = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            if full == part:
+                return sheet.get("name") or part
+    return part
+
+
+def _too_far(path: Path, sheet: str, far: list[tuple[int, int]]) -> FileError:
+    more = f"等 {len(far)} 个单元格" if len(far) > 1 else ""
+    return FileError(
+        f"工作表“{sheet}”的单元格 {a1(*far[0])} {more}有内容，超出了可读取的范围"
+        f"（最多 {MAX_SHEET_ROWS} 行 × {MAX_SHEET_COLS} 列，即 A1:{a1(MAX_SHEET_ROWS - 1, MAX_SHEET_COLS - 1)}），"
+        "常见于误输入的空格：请删除表格以外的这些内容（按 Ctrl+End 可找到最后一个有内容的单元格）后重新保存",
+        path=str(path), reason="too_large")
 
 
 def read_grids(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Grid]:
