@@ -7,7 +7,9 @@ subprocess under an address-space cap, so a regression fails the test instead of
 
 from __future__ import annotations
 
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -141,6 +143,26 @@ def test_ods_blank_repeats_cost_nothing(tmp_path: Path) -> None:
     path = _ods(tmp_path / "near.ods", rows)
     assert [(g.name, g.height, g.width) for g in read_grids(path)] == [("说明", 1, 1), ("项目1", 1, 1)]
     assert CalamineWorkbook.from_path(str(path)).sheet_names == ["说明", "项目1"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize(("ext", "cell", "said"), [
+    ("ods", "XFD1048576", "的单元格 XFD1048576 有内容"),
+    ("xls", a1(1, MAX_SHEET_COLS), f"的内容延伸到单元格 {a1(1, MAX_SHEET_COLS)}"),  # .xls: not scanned
+    ("xls", a1(MAX_SHEET_ROWS + 9, 3), f"的内容延伸到单元格 {a1(MAX_SHEET_ROWS + 9, 3)}"),
+])
+def test_far_cell_saved_by_libreoffice(ext: str, cell: str, said: str, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "项目1"
+    wb.active["A1"] = "项目编码"
+    wb.active[cell] = " "
+    wb.save(tmp_path / "far.xlsx")
+    env = {**os.environ, "PATH": os.pathsep.join(["/usr/bin", "/bin", os.environ.get("PATH", "")])}
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", ext, "--outdir", str(tmp_path), str(tmp_path / "far.xlsx")],
+                   check=True, capture_output=True, timeout=180, env=env)
+    with pytest.raises(FileError, match=f"工作表“项目1”{said}"):
+        read_grids(tmp_path / f"far.{ext}")
 
 
 # ------------------------------------------------------------------ consolidate

@@ -258,11 +258,11 @@ def _check_part(path: Path, zf: zipfile.ZipFile, name: str) -> None:
         if _SHEET_ROOT.search(head):
             far = _far_cells(head + part.read())
             if far:
-                raise _too_far(path, _sheet_name(zf, name), far)
+                raise _too_far(path, _sheet_name(zf, name), _cells_text(far))
         elif name == "content.xml":  # OpenDocument: every sheet of the book is in this part
             far_ods = _far_cells_ods(head + part.read())
             if far_ods:
-                raise _too_far(path, *far_ods)
+                raise _too_far(path, far_ods[0], _cells_text(far_ods[1]))
 
 
 def _check_ole(path: Path) -> None:
@@ -376,10 +376,14 @@ def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
     return part
 
 
-def _too_far(path: Path, sheet: str, far: list[tuple[int, int]]) -> FileError:
+def _cells_text(far: list[tuple[int, int]]) -> str:
     more = f"等 {len(far)} 个单元格" if len(far) > 1 else ""
+    return f"的单元格 {a1(*far[0])} {more}有内容"
+
+
+def _too_far(path: Path, sheet: str, what: str) -> FileError:
     return FileError(
-        f"工作表“{sheet}”的单元格 {a1(*far[0])} {more}有内容，超出了可读取的范围"
+        f"工作表“{sheet}”{what}，超出了可读取的范围"
         f"（最多 {MAX_SHEET_ROWS} 行 × {MAX_SHEET_COLS} 列，即 A1:{a1(MAX_SHEET_ROWS - 1, MAX_SHEET_COLS - 1)}），"
         "常见于误输入的空格：请删除表格以外的这些内容（按 Ctrl+End 可找到最后一个有内容的单元格）后重新保存",
         path=str(path), reason="too_large")
@@ -401,6 +405,10 @@ def read_grids(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Gri
         grids = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
+            if (end := sheet.end) and _beyond(*end):
+                # .xls and .xlsb, which check_file does not scan (an .xls sheet stops at IV65536):
+                # calamine's rectangle is built, but not the Python grid (as large again) nor the parse
+                raise _too_far(path, name, f"的内容延伸到单元格 {a1(*end)}")
             grids.append(_calamine_grid(name, sheet, visible.get(name, True)))
     except FileError:
         raise
