@@ -396,11 +396,18 @@ def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
         parsed: object = _year(value)
     elif key == "filled_on":
         parsed = _date(value)
+    elif key == "code":  # "７１５００１" and "715 001" are the unit line's 715001
+        return _unit_code(_raw_text(value))
     else:
         return _raw_text(value)
     if parsed is None:
         invalid[key] = str(value)
     return parsed
+
+
+def _unit_code(text: str | None) -> str | None:
+    """A typed 单位编码 in half-width characters without whitespace, as unit lines are read."""
+    return None if text is None else clean_label(to_halfwidth(text))
 
 
 def _year(value: CellValue) -> int | None:
