@@ -87,9 +87,9 @@ def check_file(path: str | Path, profile: Profile | None = None,
         book = read_book(path) if max_bytes == DEFAULT_MAX_BYTES else _read(path, max_bytes)
     except FileError as exc:
         return None, _unreadable(path, str(exc))
-    except Exception as exc:  # a reader bug must cost one file, never the run
+    except Exception:  # a reader bug must cost one file, never the run
         log.exception("reading %s failed", path)
-        return None, _unreadable(path, f"读取时发生内部错误（{type(exc).__name__}），请把此文件发给技术支持")
+        return None, _unreadable(path, "读取时发生内部错误，请把此文件发给技术支持")
     return book, ReportTask(file=str(path), findings=check_book(book, profile))
 
 

@@ -89,8 +89,9 @@ def export_cmd(
 # ------------------------------------------------------------------ validate
 @app.command("validate")
 def validate_cmd(
-    workbooks: Annotated[list[Path], typer.Argument(
-        help="要校验的工作簿；给出文件夹时校验其中全部 .xlsx/.xlsm/.xls/.ods")],
+    # optional for typer, so that a call without files gets the Chinese message below
+    workbooks: Annotated[list[Path] | None, typer.Argument(
+        help="要校验的工作簿；给出文件夹时校验其中全部 .xlsx/.xlsm/.xls/.ods", show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", help="输出格式：text（每个问题一行）或 json")] = "text",
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", help="把问题标注到此工作簿（多个输入时为文件夹），原文件不变")] = None,
@@ -107,6 +108,8 @@ def validate_cmd(
 
     from xl_budget import api
 
+    if not workbooks:
+        raise fail("请给出要校验的工作簿文件或文件夹，如：xl-budget validate 单位.xlsx")
     if fmt not in ("text", "json"):
         raise fail(f"--format 只能是 text 或 json（收到 {fmt}）")
     if annotate is not None and in_place:
