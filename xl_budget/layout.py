@@ -121,9 +121,12 @@ GOAL_ITEM = "目标内容{n}"
 INDICATOR_COLUMNS: tuple[Label, ...] = (
     Label(key="level1", text="一级指标", value="below"),
     Label(key="level2", text="二级指标", value="below"),
-    Label(key="name", text="三级指标", aliases=("三级指标名称", "指标名称"), value="below"),
+    # Not "绩效指标": forms print it as the label of the whole indicator block, in the header
+    # row left of 一级指标, where it would be taken for the 三级 column.
+    Label(key="name", text="三级指标", aliases=("三级指标名称", "指标名称", "具体指标"), value="below"),
     Label(key="description", text="绩效指标描述", aliases=("指标描述", "指标解释"), value="below"),
-    Label(key="value", text="指标值", aliases=("目标值", "指标目标值"), value="below"),
+    Label(key="value", text="指标值", aliases=("目标值", "指标目标值", "年度指标值", "指标值（目标值）"),
+          value="below"),
     Label(key="basis", text="指标值确定依据", aliases=("确定依据", "指标值设定依据"), value="below"),
 )
 BASIS_CHOICES: tuple[str, ...] = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他")

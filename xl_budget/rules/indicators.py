@@ -155,12 +155,19 @@ class Rule_I003(IndicatorRule):
     title = "三级指标名称未填写"
     groups = ("all", "indicators", "indicators.structure")
     severity = Severity.error
-    messages = {"default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”"}
+    messages = {
+        "default": "三级指标名称为空（该行指标值为“{value}”）：请填写该指标衡量的内容，如“项目验收合格率”",
+        "no_column": "指标表没有“三级指标”列：请把写指标名称那一列的表头改为“三级指标”；没有这一列时，"
+                     "在“二级指标”列右侧加上“三级指标”列，逐行填写指标名称（如“项目验收合格率”）",
+    }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
                 if not row.name.text:
+                    if "name" not in row.ind.cells:  # a header not recognised: one finding, no cell
+                        yield _at(self, row, "name", "no_column", project)
+                        break
                     yield _at(self, row, "name", "default", project, value=_raw(row) or "空")
 
 
@@ -175,12 +182,19 @@ class Rule_I004(IndicatorRule):
     title = "指标值未填写"
     groups = ("all", "indicators", "indicators.values")
     severity = Severity.error
-    messages = {"default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”"}
+    messages = {
+        "default": "指标“{name}”的指标值为空：请填写目标值，如“≥4次”“≥95%”“≤12月”或“好”",
+        "no_column": "指标表没有“指标值”列：请把写目标值那一列的表头改为“指标值”；没有这一列时，"
+                     "在“绩效指标描述”列右侧加上“指标值”列，逐行填写目标值（如“≥4次”“≥95%”）",
+    }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
         for project, rows in tables:
             for row in rows:
                 if row.value is None:
+                    if "value" not in row.ind.cells:  # a header not recognised: one finding, no cell
+                        yield _at(self, row, "value", "no_column", project)
+                        break
                     yield _at(self, row, "value", "default", project, name=_label(row))
 
 
