@@ -15,7 +15,7 @@ from typing import Any
 
 from xl_budget.findings import Finding, Severity
 from xl_budget.model import BudgetBook, Indicator, Project
-from xl_budget.profile import Profile, Required
+from xl_budget.profile import Profile
 from xl_budget.rules import _indicator_kinds as K
 from xl_budget.rules.base import BaseRule, SharedRule
 
@@ -74,6 +74,13 @@ def _once_per_cell(flagged: Iterable[K.Row], field: str) -> Iterator[K.Row]:
         if (cell := row.ind.cell(field)) not in seen:
             seen.add(cell)
             yield row
+
+
+def _no_column(row: K.Row, field: str) -> bool:
+    """Whether the table of a row read from a sheet lacks the column of ``field`` (the reader
+    gives each field of a column the table has a cell; a model built in code has no cells)."""
+    cells = row.ind.cells
+    return bool(cells) and field not in cells
 
 
 def _label(row: K.Row) -> str:
@@ -165,7 +172,7 @@ class Rule_I003(IndicatorRule):
         for project, rows in tables:
             for row in rows:
                 if not row.name.text:
-                    if "name" not in row.ind.cells:  # a header not recognised: one finding, no cell
+                    if _no_column(row, "name"):  # a header not recognised: one finding, no cell
                         yield _at(self, row, "name", "no_column", project)
                         break
                     yield _at(self, row, "name", "default", project, value=_raw(row) or "空")
@@ -192,7 +199,7 @@ class Rule_I004(IndicatorRule):
         for project, rows in tables:
             for row in rows:
                 if row.value is None:
-                    if "value" not in row.ind.cells:  # a header not recognised: one finding, no cell
+                    if _no_column(row, "value"):  # a header not recognised: one finding, no cell
                         yield _at(self, row, "value", "no_column", project)
                         break
                     yield _at(self, row, "value", "default", project, name=_label(row))
@@ -685,11 +692,14 @@ class Rule_I017(IndicatorRule):
     }
 
     def check_tables(self, tables: list[K.Table], profile: Profile) -> Iterator[Finding]:
-        required = _Required.of(profile.required)
+        required = _Required.of(profile)
         for project, rows in tables:
             # A table's categories are few (a merged 一级/二级 cell spans many rows) and most
             # tables of a county share them: what is missing is worked out once per set.
-            for key, severity, ctx in _missing_categories(frozenset(map(_LEVEL, rows)), required):
+            # Every row of a table has a 二级 cell when the table has the column (I002 asks for it).
+            level2_column = not rows or not _no_column(rows[0], "level2")
+            for key, severity, ctx in _missing_categories(frozenset(map(_LEVEL, rows)), required,
+                                                          level2_column):
                 yield self.finding(project, "indicators", key, severity=severity, project=project,
                                    **dict(ctx))
 
@@ -708,32 +718,54 @@ class _Required:
     output_key: str
     parts: tuple[tuple[str, str], ...]  # (产出 part, its key)
     level1s: tuple[tuple[str, str, Severity], ...]  # (一级, its key, severity when missing)
+    level1_of: dict[str, str]  # a 二级's key → the key of the one 一级 it belongs to
 
     @classmethod
-    def of(cls, req: Required) -> _Required:
+    def of(cls, profile: Profile) -> _Required:
+        req = profile.required
         return _required(req.output, tuple(req.output_parts), req.cost_level1, req.effect,
-                         req.satisfaction)
+                         req.satisfaction, tuple((k, tuple(v)) for k, v in profile.framework.items()))
 
 
 @lru_cache(maxsize=64)
 def _required(output: str, output_parts: tuple[str, ...], cost_level1: str, effect: str,
-              satisfaction: str) -> _Required:
+              satisfaction: str, framework: tuple[tuple[str, tuple[str, ...]], ...]) -> _Required:
     output_key = K.key(output)
     cost_apart = K.key(cost_level1) != output_key
     level1s = tuple((level1, K.key(level1), severity) for level1, severity
                     in ((cost_level1 if cost_apart else None, Severity.error),
                         (effect, Severity.error), (satisfaction, Severity.warning)) if level1)
-    return _Required(output, output_key, tuple((part, K.key(part)) for part in output_parts), level1s)
+    owners: dict[str, set[str]] = {}
+    for level1, parts in framework:
+        for part in parts:
+            owners.setdefault(K.key(part), set()).add(K.key(level1))
+    level1_of = {part: next(iter(keys)) for part, keys in owners.items() if len(keys) == 1}
+    return _Required(output, output_key, tuple((part, K.key(part)) for part in output_parts), level1s,
+                     level1_of)
 
 
 @lru_cache(maxsize=4096)
-def _missing_categories(levels: frozenset[K.LevelKind], required: _Required) -> tuple[Missing, ...]:
-    """What a table whose rows sit at ``levels`` lacks, in message order."""
-    present = {(level.key1, level.key2) for level in levels}
+def _missing_categories(levels: frozenset[K.LevelKind], required: _Required,
+                        level2_column: bool = True) -> tuple[Missing, ...]:
+    """What a table whose rows sit at ``levels`` lacks, in message order. A row whose 一级 is
+    blank or unknown (I001) counts under the 一级 of its 二级; a category that a row of unknown
+    place may be is not reported: I001 / I002 already ask to fill that row's levels (and block
+    the file), and once they are filled this rule looks again."""
+    present = set()
+    output_known = level2_column  # without the 二级 column (I002) the 产出 parts are unknown
+    for level in levels:
+        key1, key2 = level.key1, level.key2
+        if not level.known_level1:
+            key1 = required.level1_of.get(key2, "")
+            if not key1:  # neither level tells where the row belongs
+                return ()
+        elif key1 == required.output_key and not key2:  # a 产出 row without its 二级
+            output_known = False
+        present.add((key1, key2))
     present_level1s = {key1 for key1, _ in present}
     missing: list[Missing] = [("output_part", None, (("level1", required.output), ("category", part)))
                               for part, part_key in required.parts
-                              if (required.output_key, part_key) not in present]
+                              if output_known and (required.output_key, part_key) not in present]
     missing += [("level1", severity, (("level1", level1),))
                 for level1, level1_key, severity in required.level1s if level1_key not in present_level1s]
     return tuple(missing)
