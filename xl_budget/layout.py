@@ -76,7 +76,9 @@ UNIT_PLAN_LABEL = Label(key="plan", text="计划支出进度（%）", value="blo
 # --------------------------------------------------------------------------- department sheet
 DEPARTMENT_SHEET = "部门整体绩效目标"
 DEPARTMENT_LABELS: tuple[Label, ...] = (
-    Label(key="overall", text="总体绩效目标", aliases=("部门整体绩效目标总体目标",), value="below"),
+    # 部门整体绩效目标 is also the sheet's title: the reader takes the heading nearest the text.
+    Label(key="overall", text="总体绩效目标", aliases=(
+        "部门整体绩效目标总体目标", "部门总体绩效目标", "部门整体绩效目标"), value="below"),
     Label(key="targets", text="分项绩效目标", value="block"),
     Label(key="measures", text="工作保障措施", aliases=("保障措施",), value="block"),
 )

@@ -448,19 +448,88 @@ def _unit_from_projects(book: BudgetBook) -> None:
 def _read_department(grid: Grid, index: _LabelIndex) -> Department:
     dep = Department.from_typed(sheet=grid.name)
     overall, targets, measures = L.DEPARTMENT_LABELS
-    starts = sorted(p for lab in L.DEPARTMENT_LABELS if (p := index.first(lab)) is not None)
+    sections = index.find_any(targets.keys, measures.keys)
+    heading = _overall_heading(index, overall, sections)
+    if heading is not None:
+        _read_overall(grid, index, dep, heading, sections)
+    elif found := _inline_overall(grid, range(sections[0][0] if sections else grid.height)):
+        dep.overall, dep.cells["overall"] = found
+    elif sections:  # the heading is missing: it belongs above the first section
+        dep.cells["department"] = a1(*sections[0])
+    starts = sorted({*sections, *([heading] if heading else [])})
     bounds = {p: (starts[i + 1][0] if i + 1 < len(starts) else grid.height) for i, p in enumerate(starts)}
-    if (pos := index.first(overall)) is not None:
-        value, cell = _right_of(index, pos, index.edge)
-        if value is None:
-            value, cell = _below(grid, pos)
-        dep.overall, dep.cells["overall"] = clean_text(value), cell
     if (pos := index.first(targets)) is not None:
         dep.targets = _read_targets(grid, index, range(pos[0] + 1, bounds[pos]))
     if (pos := index.first(measures)) is not None:
         dep.cells["measures"] = a1(pos[0] + 1, 1)
         dep.measures = _read_measures(grid, range(pos[0] + 1, bounds[pos]))
     return dep
+
+
+# The overall target's heading with its text in one cell ("一、总体绩效目标：承德县…"), or a bare
+# label such as "总体目标" before the text: what follows it is the text.
+_OVERALL_HEAD = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．])?\s*"
+    r"(?:部门\s*[总整]体\s*绩效\s*目标\s*)?(?:部门\s*)?[总整]\s*体\s*(?:绩\s*效\s*)?目\s*标\s*(?:[:：]\s*|$)")
+
+
+def _overall_heading(index: _LabelIndex, overall: L.Label, sections: list[Pos]) -> Pos | None:
+    """The heading of the overall target: of those above the first section, the last (the
+    sheet's title 部门整体绩效目标 comes before the heading 一、总体绩效目标)."""
+    hits = index.find_any(overall.keys)
+    above = [p for p in hits if not sections or p[0] < sections[0][0]]
+    return above[-1] if above else hits[0] if hits else None
+
+
+def _read_overall(grid: Grid, index: _LabelIndex, dep: Department, heading: Pos,
+                  sections: list[Pos]) -> None:
+    """The overall target: beside its heading, else the first text under it before the next
+    section (a blank row may come first; the next heading is never the text). When there is
+    none, the cell to write it in, or the heading when the next section follows at once."""
+    _, c0, r1, _ = grid.merge_of(*heading)
+    value, cell = _right_of(index, heading, index.edge)
+    if text := _overall_text(value):
+        dep.overall, dep.cells["overall"] = text, cell
+        return
+    below = [r for r, _ in sections if r > r1]
+    stop = below[0] if below else grid.height
+    header = index.find_any(*(lab.keys for lab in L.TARGET_COLUMNS), rows=range(r1 + 1, stop))
+    if header:  # the 分项 table's header with its own heading deleted
+        stop = header[0][0]
+    for r in range(r1 + 1, stop):
+        for c, value in enumerate(grid.rows[r]):
+            if text := _overall_text(value):
+                dep.overall, dep.cells["overall"] = text, a1(r, c)
+                return
+    if r1 + 1 == stop < grid.height:  # no row to write in: one has to be inserted
+        dep.cells["overall_heading"] = a1(*heading)
+    else:
+        dep.cells["overall"] = a1(r1 + 1, c0)
+
+
+def _overall_text(value: CellValue) -> str | None:
+    """The overall target in a cell: its text without a heading before it; None for a cell
+    holding no text, only a number (a 序号) or only a heading."""
+    if not isinstance(value, str):
+        return None
+    m = _OVERALL_HEAD.match(value)
+    text = clean_text(value[m.end():] if m else value)
+    if text is None or text.isdigit() or text_key(text) in _DEPARTMENT_KEYS:
+        return None
+    return text
+
+
+def _inline_overall(grid: Grid, rows: range) -> tuple[str, str] | None:
+    """(text, cell) of a cell in ``rows`` holding the overall target's heading and its text."""
+    for r in rows:
+        for c, value in enumerate(grid.rows[r]):
+            if isinstance(value, str) and (m := _OVERALL_HEAD.match(value)) and (
+                    text := _overall_text(value[m.end():])):
+                return text, a1(r, c)
+    return None
+
+
+_DEPARTMENT_KEYS = frozenset().union(*(lab.keys for lab in L.DEPARTMENT_LABELS))
 
 
 def _read_targets(grid: Grid, index: _LabelIndex, rows: range) -> list[DepartmentTarget]:

@@ -16,10 +16,12 @@ from xl_budget.rules.budget import has_budget_error, money, same_money
 class Rule_D001(BaseRule):
     """The department's overall performance targets are missing.
 
-    **Anti-pattern**: the 部门整体绩效目标 sheet has no 总体绩效目标 text (A3 blank), or the
-    workbook has no such sheet.
-    **Best practice**: A3 = the unit's duties and the year's overall targets, as in section 一、总体绩效目标
-    of the published 绩效文本.
+    **Anti-pattern**: the 部门整体绩效目标 sheet has no 总体绩效目标 text (A3 blank, or the row under
+    "一、总体绩效目标" deleted so that "二、分项绩效目标" follows at once), the heading is missing,
+    or the workbook has no such sheet.
+    **Best practice**: A3 = the unit's duties and the year's overall targets, under the heading
+    一、总体绩效目标 (also read: "一、部门整体绩效目标", "一、总体绩效目标：<text>" in one cell, a
+    blank row before the text, the sheet's title followed by the text) as in the published 绩效文本.
     """
 
     name = "department.overall_missing"
@@ -28,6 +30,10 @@ class Rule_D001(BaseRule):
     severity = Severity.warning
     messages = {
         "blank": "部门总体绩效目标为空：请在“总体绩效目标”下填写本单位的主要职责和本年度总体绩效目标",
+        "no_row": "部门总体绩效目标为空：此标题的下一行已是下一部分，请在此标题下插入一行，"
+                  "填写本单位的主要职责和本年度总体绩效目标",
+        "no_heading": "“{sheet_name}”表中找不到“一、总体绩效目标”标题：请在此行之上插入“一、总体绩效目标”一行，"
+                      "并在其下一行填写本单位的主要职责和本年度总体绩效目标",
         "no_sheet": "工作簿中没有部门整体绩效目标：请添加“{sheet_name}”工作表（可用 xl-budget new 生成的模板），"
                     "填写总体绩效目标、分项绩效目标和工作保障措施",
     }
@@ -38,8 +44,12 @@ class Rule_D001(BaseRule):
             return
         if dep.sheet is None:
             yield self.finding(None, "department.overall", "no_sheet", sheet=None, sheet_name=DEPARTMENT_SHEET)
-            return
-        yield self.finding(dep, "department.overall", "blank", cell=dep.cell("overall"))
+        elif cell := dep.cell("overall_heading"):  # the reader's cells: see parse._read_overall
+            yield self.finding(dep, "department.overall", "no_row", cell=cell)
+        elif cell := dep.cell("department"):
+            yield self.finding(dep, "department.overall", "no_heading", cell=cell, sheet_name=dep.sheet)
+        else:
+            yield self.finding(dep, "department.overall", "blank", cell=dep.cell("overall"))
 
 
 class Rule_D002(BaseRule):
