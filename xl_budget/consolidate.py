@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +45,8 @@ from xl_budget.rules.consolidation import (
     missing_units,
 )
 from xl_budget.text import label_key
+
+log = logging.getLogger(__name__)
 
 CHECKPOINT_LABELS = ("3月底", "6月底", "10月底", "12月底")
 STREAM_ABOVE = 400  # input files above which the workbook streams rows to disk (constant_memory)
@@ -267,8 +270,9 @@ def read_submission(path: str, shown: str, profile: Profile, max_bytes: int = DE
         book, task = check_file(path, profile, max_bytes)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # a reader bug (or a Rust panic) must not stop the county
-        sub.reason = f"读取此文件时程序出错（{type(exc).__name__}：{exc}），请把文件发给维护人员"
+    except BaseException:  # a reader bug (or a Rust panic) must not stop the county
+        log.exception("reading %s failed", path)
+        sub.reason = "读取此文件时程序出错，请把文件发给维护人员"
         sub.findings = [("F001", Severity.error.value, f"无法打开工作簿：{sub.reason}", None, None, None)]
         sub.errors = 1
         return sub

@@ -8,6 +8,7 @@ path. Three sources: python-calamine (fast, bulk: ``read_grids``), an openpyxl w
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import posixpath
 import re
 import zipfile
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from xl_budget.errors import FileError
+
+log = logging.getLogger(__name__)
 
 CellValue = str | float | int | bool | dt.date | dt.datetime | dt.time | None
 Range = tuple[int, int, int, int]  # first_row, first_col, last_row, last_col; 0-based, inclusive
@@ -432,7 +435,8 @@ def _calamine_error(path: Path, exc: Exception) -> FileError:
     if path.suffix.lower() not in _SUFFIXES:
         return FileError("不是 Excel 工作簿，无法读取，请提交 .xlsx 或 .xlsm 文件",
                          path=str(path), reason="not_spreadsheet")
-    return FileError(f"文件已损坏或不是有效的 Excel 工作簿，无法读取（{type(exc).__name__}）",
+    log.info("python-calamine could not read %s: %r", path, exc)  # the detail is for developers
+    return FileError("文件已损坏或不是有效的 Excel 工作簿，无法读取，请用 Excel 打开并重新保存后再提交",
                      path=str(path), reason="corrupt")
 
 

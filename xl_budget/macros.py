@@ -14,6 +14,7 @@ short Chinese message box, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,8 @@ from xl_budget import annotate
 from xl_budget.annotate import Canvas, Entry, Note
 from xl_budget.errors import XlBudgetError
 from xl_budget.grids import Grid, a1, col_letter, make_grid, merge_anchor, parse_a1
+
+log = logging.getLogger(__name__)
 
 TITLE = "预算绩效目标"
 CONSOLIDATED = "汇总结果.xlsx"
@@ -89,8 +92,9 @@ def run(action: Callable[[LiveBook], str], doc: LiveBook) -> str:
         message = action(doc)
     except XlBudgetError as exc:
         message = str(exc)
-    except Exception as exc:  # a macro must never end in a traceback dialog
-        message = (f"操作未完成：程序遇到意外问题（{type(exc).__name__}: {exc}）。"
+    except Exception:  # a macro must never end in a traceback dialog
+        log.exception("macro action failed")
+        message = ("操作未完成：程序遇到意外问题。"
                    "请保存工作簿后在命令行运行 xl-budget validate 查看详情。")
     finally:
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import posixpath
 import re
@@ -32,6 +33,8 @@ from xml.sax.saxutils import escape
 from defusedxml import ElementTree as SafeET
 
 from xl_budget.errors import FileError
+
+log = logging.getLogger(__name__)
 
 CellKey = tuple[str, str]  # (sheet name, "B7")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -74,7 +77,7 @@ def load_for_edit(path: str | Path) -> Any:
         return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True,
                                       rich_text=True)
     except Exception as exc:  # openpyxl raises many types for broken packages
-        raise FileError(f"无法打开工作簿进行修改：{path.name}（{type(exc).__name__}）",
+        raise FileError(f"无法打开工作簿进行修改：{path.name} 已损坏或格式不受支持，请用 Excel 打开并重新保存",
                         path=str(path), reason="corrupt") from exc
 
 
