@@ -157,6 +157,24 @@ def test_fill_writes_unit_totals_beside_their_labels_and_keeps_the_notes(tmp_pat
     assert ws["B6"].value == "=SUM('项目1'!C4)"
 
 
+def test_a_unit_total_last_in_a_header_row_is_read_and_filled_under_its_label(tmp_path: Path) -> None:
+    # 单位信息 across one row: the 合计, last in the row, has nothing beside it; its value is
+    # under it (E2), where the reader checks it (D002) and fill writes the formula (not F1).
+    wb = openpyxl.Workbook()
+    unit = wb.active
+    unit.title = "单位信息"
+    _put(unit, [["单位编码", "单位名称", "所属县区", "预算年度", "预算数合计（万元）"],
+                [UNIT_CODE, UNIT_NAME, "承德县", 2023, 300]])
+    _official(wb.create_sheet("项目1"), total=4.86, other=0)
+    path = _save(wb, tmp_path, "unit_row.xlsx")
+    book = read_book(path)
+    assert (book.unit.stated_total, book.unit.cell("stated_total")) == (Decimal(300), "E2")
+    assert [(f.code, f.cell) for f in _findings(path) if f.code[0] in "DF"] == [("D002", "E2")]
+    changes, after = _filled(path, tmp_path)
+    assert ("单位信息", "E2") in changes and after["单位信息"]["F1"].value is None
+    assert after["单位信息"]["E2"].value == "=SUM('项目1'!C4)"
+
+
 # ------------------------------------------------------------------ QA4 item 6
 DOWN_THE_PAGE = [["科普培训绩效目标表"],
                  [f"{UNIT_CODE} {UNIT_NAME}"],

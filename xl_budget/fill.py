@@ -57,8 +57,8 @@ from xl_budget.parse import (
     _fractions,
     _LabelIndex,
     _percent,
-    _right_of,
     parse_grids,
+    unit_value,
 )
 from xl_budget.profile import Profile, load_profile
 
@@ -192,8 +192,7 @@ def find_unit_cells(grids: Iterable[Grid]) -> UnitCells | None:
         for lab in L.UNIT_TOTAL_LABELS:
             # no cell when labels fill the cells beside and below (a grid of labels, no values);
             # the cell the reader reads 预算数合计 from (parse._read_unit), never a note past it
-            if (pos := index.first(lab)) is not None and (
-                    cell := _right_of(index, pos, index.edge, "amount")[1]):
+            if (pos := index.first(lab)) is not None and (cell := unit_value(index, pos, "amount")[1]):
                 cells[lab.key] = cell
         if cells:
             cells.update(_plan_cells(grid, index))

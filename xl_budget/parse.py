@@ -370,17 +370,18 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
     fields: dict[str, object] = {}
     cells: dict[str, str] = {}
     invalid: dict[str, str] = {}
-    found = [(lab.key, pos) for lab in L.UNIT_LABELS if (pos := index.first(lab)) is not None]
-    for key, pos in found:
-        value, cell = _value_of(index, pos, [p for _, p in found], index.edge)
+    for lab in L.UNIT_LABELS:
+        if (pos := index.first(lab)) is None:
+            continue
+        value, cell = unit_value(index, pos)
         if cell is not None:
-            cells[key] = cell
+            cells[lab.key] = cell
         if value is not None:
-            fields[key] = _unit_field(key, value, invalid)
+            fields[lab.key] = _unit_field(lab.key, value, invalid)
     total = next(lab for lab in L.UNIT_TOTAL_LABELS if lab.key == "total")
     pos = index.first(total)
     if pos is not None:
-        value, cell = _right_of(index, pos, index.edge, "amount")  # as fill.find_unit_cells
+        value, cell = unit_value(index, pos, "amount")  # where fill writes the 合计 formula
         if cell is not None:
             cells["stated_total"] = cell
         try:
@@ -388,6 +389,13 @@ def _read_unit(grid: Grid, index: _LabelIndex) -> Unit:
         except ValueError:
             fields["stated_total"], invalid["stated_total"] = None, str(value)
     return located(Unit, {"sheet": grid.name, **fields}, cells, invalid)
+
+
+def unit_value(index: _LabelIndex, pos: Pos, kind: Kind = "text") -> tuple[CellValue, str | None]:
+    """The value of a 单位信息 label and its cell (fill writes the totals there): beside the
+    label, or under it when the sheet's labels run across a header row."""
+    labels = [p for lab in (*L.UNIT_LABELS, *L.UNIT_TOTAL_LABELS) if (p := index.first(lab)) is not None]
+    return _value_of(index, pos, labels, index.edge, kind)
 
 
 def _unit_field(key: str, value: CellValue, invalid: dict[str, str]) -> object:
