@@ -682,19 +682,9 @@ def _write_package(path: Path, parts: Mapping[str, bytes], infos: Sequence[zipfi
 
 
 def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
-    from xl_budget.writeback import _sheet_parts as sheet_parts
+    from xl_budget.writeback import _sheets
 
-    with zipfile.ZipFile(_zip_of(parts, ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))) as zf:
-        return sheet_parts(zf)
-
-
-def _zip_of(parts: Mapping[str, bytes], names: Iterable[str]) -> io.BytesIO:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for n in names:
-            zf.writestr(n, parts[n])
-    buf.seek(0)
-    return buf
+    return _sheets(parts)
 
 
 def _rels_name(part: str) -> str:
