@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from xl_budget.errors import FileError, InputError
+from xl_budget.writeback import _rels_name, _sheets
 
 # ------------------------------------------------------------------ Public API: constants
 VBA_MODULE = "XlBudget"
@@ -174,7 +175,7 @@ def add_macro_ui(path: str | Path, *, interpreter_win: str = "", interpreter_mac
     """
     path = Path(path)
     parts, infos = _read_package(path)
-    sheets = _sheet_parts(parts)
+    sheets = _sheets(parts)
     if sheet not in sheets:
         raise InputError(f"工作簿中没有“{sheet}”工作表，无法放置宏按钮")
     _put_controls(parts, sheets[sheet], _button_controls(parts[sheets[sheet]]))
@@ -196,7 +197,7 @@ def buttons(path: str | Path) -> dict[str, list[tuple[str, str]]]:
     """Every form-control button of a workbook: sheet → [(caption, macro)] (for tests/checks)."""
     parts, _ = _read_package(Path(path))
     out: dict[str, list[tuple[str, str]]] = {}
-    for name, part in _sheet_parts(parts).items():
+    for name, part in _sheets(parts).items():
         vml = _vml_of(parts, part)
         found = [(_caption(s), m.group(1)) for s in _shapes(parts.get(vml or "", b"").decode("utf-8", "replace"))
                  if (m := re.search(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", s))]
@@ -219,12 +220,12 @@ def restore_controls(source: Path | None, saved: Path) -> None:
         src_parts, _ = _read_package(source)
     except FileError:
         return
-    wanted = {name: c for name, part in _sheet_parts(src_parts).items()
+    wanted = {name: c for name, part in _sheets(src_parts).items()
               if (c := _controls_of(src_parts, part)).shapes}
     if not wanted:
         return
     parts, infos = _read_package(saved)
-    sheets = _sheet_parts(parts)
+    sheets = _sheets(parts)
     changed = [_put_controls(parts, sheets[name], c) for name, c in wanted.items() if name in sheets]
     if any(changed):
         _write_package(saved, parts, infos)
@@ -681,17 +682,6 @@ def _write_package(path: Path, parts: Mapping[str, bytes], infos: Sequence[zipfi
             os.unlink(tmp)
 
 
-def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
-    from xl_budget.writeback import _sheets
-
-    return _sheets(parts)
-
-
-def _rels_name(part: str) -> str:
-    p = PurePosixPath(part)
-    return str(p.parent / "_rels" / (p.name + ".rels"))
-
-
 def _rels(parts: Mapping[str, bytes], part: str) -> list[dict[str, str]]:
     raw = parts.get(_rels_name(part))
     if not raw:
@@ -934,7 +924,7 @@ def _content_override(parts: dict[str, bytes], part: str, ctype: str) -> None:
 
 # ------------------------------------------------------------------ Private API: xlwings.conf sheet
 def _add_conf_sheet(parts: dict[str, bytes], interpreter_win: str, interpreter_mac: str) -> None:
-    if CONF_SHEET in _sheet_parts(parts):
+    if CONF_SHEET in _sheets(parts):
         return
     part = _new_part(parts, "xl/worksheets/sheet{}.xml")
     parts[part] = _conf_sheet_xml(interpreter_win, interpreter_mac).encode("utf-8")

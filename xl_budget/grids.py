@@ -359,24 +359,30 @@ def _far_cells_ods(xml: bytes) -> tuple[str, list[tuple[int, int]]] | None:
     return (sheet, far) if far else None
 
 
-def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
-    """The name a user sees for a worksheet part (the part's path if the book does not say)."""
+def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Sheet name → its part in an .xlsx package ("xl/worksheets/sheet1.xml"), from the bytes
+    of xl/workbook.xml and xl/_rels/workbook.xml.rels (parsed without entities)."""
     from defusedxml import ElementTree
 
-    try:
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    except (KeyError, ValueError, SyntaxError):
-        return part
+    rels, book = ElementTree.fromstring(rels_xml), ElementTree.fromstring(workbook_xml)
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
+    out = {}
     for sheet in book.iter():
         if sheet.tag.endswith("}sheet"):
             rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
             target = targets.get(rid, "")
-            full = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if full == part:
-                return sheet.get("name") or part
-    return part
+            part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out[sheet.get("name") or part] = part
+    return out
+
+
+def _sheet_name(zf: zipfile.ZipFile, part: str) -> str:
+    """The name a user sees for a worksheet part (the part's path if the book does not say)."""
+    try:
+        names = sheet_parts(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ValueError, SyntaxError):
+        return part
+    return next((name for name, p in names.items() if p == part), part)
 
 
 def _cells_text(far: list[tuple[int, int]]) -> str:

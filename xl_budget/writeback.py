@@ -16,7 +16,6 @@ only then replaces the destination, so a failed save never leaves half a workboo
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import os
 import posixpath
@@ -26,19 +25,16 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from defusedxml import ElementTree as SafeET
-
 from xl_budget.errors import FileError
+from xl_budget.grids import sheet_parts
 
 log = logging.getLogger(__name__)
 
 CellKey = tuple[str, str]  # (sheet name, "B7")
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _FORMULA_CELL = re.compile(
     r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f[^>]*/>|<f[^>]*>.*?</f>)(?:<v\s*/>|<v>[^<]*</v>)?</c>',
     re.S,
@@ -157,19 +153,6 @@ def _cached_values(source: Path) -> dict[CellKey, Any]:
     return out
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    # sheet name → part name inside the package
-    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    out = {}
-    for sheet in wb.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        out[sheet.get("name")] = part
-    return out
-
-
 def _xml_value(value: Any) -> tuple[str, str] | None:
     # (t attribute, <v> text) for a cached value
     if value is None or value == "":
@@ -246,15 +229,6 @@ def _patch_cached_values(parts: dict[str, bytes], cached: Mapping[CellKey, Any])
     return changed
 
 
-def _zip_of(parts: Mapping[str, bytes], names: Sequence[str]) -> io.BytesIO:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name in names:
-            zf.writestr(name, parts[name])
-    buf.seek(0)
-    return buf
-
-
 # ------------------------------------------------------------------ Private API: drawings
 def _carry_drawings(source: Mapping[str, bytes], parts: dict[str, bytes]) -> bool:
     """Give each sheet of ``parts`` the drawing, header/footer and background pictures its
@@ -284,8 +258,7 @@ def _sheets(parts: Mapping[str, bytes]) -> dict[str, str]:
     # sheet name → part, for worksheets and chart sheets
     if "xl/workbook.xml" not in parts or "xl/_rels/workbook.xml.rels" not in parts:
         return {}
-    with zipfile.ZipFile(_zip_of(parts, ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))) as zf:
-        return _sheet_parts(zf)
+    return sheet_parts(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
 
 
 def _rels_name(part: str) -> str:
