@@ -450,7 +450,7 @@ def _refuse_losses(source: Mapping[str, bytes], saved: Path, dest: Path) -> None
         lost += [f"工作表“{name}”中的{_KEPT_NAMES[k]}" for k in _KEPT_NAMES if had[k] > has[k]]
     if lost:
         raise FileError(
-            f"未保存：{'、'.join(lost)}在保存时会丢失（本工具所用的 openpyxl 不能保留它们）。"
+            f"未保存：{'、'.join(lost)}在保存时会丢失（本工具不能保留它们）。"
             "为免丢失，没有写入任何文件，原工作簿未改动。请在 Excel 中手工修改；"
             "或先把这些对象移到另一个工作簿，再运行本命令。",
             path=str(dest), reason="unsafe")
