@@ -161,9 +161,6 @@ class _LabelIndex:
                 return pos
         return None
 
-    def is_label(self, value: CellValue) -> bool:
-        return isinstance(value, str) and text_key(value) in _PROJECT_KEYS
-
 
 class _LabelTexts:
     # Which cell values print a layout label, remembered across sheets: every workbook repeats
@@ -884,7 +881,7 @@ def _read_goals(grid: Grid, index: _LabelIndex, rows: range, cells: dict[str, st
     first_cell = None
     for r in range(r0, stop):
         line = grid.rows[r]
-        if r > r1 and any(index.is_label(v) for v in line if v is not None):
+        if r > r1 and any(_is_label(v) for v in line if v is not None):
             break
         for c in range(c0 if heading and r > r1 else c0 + 1, len(line)):
             value = line[c]
