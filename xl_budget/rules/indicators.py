@@ -147,7 +147,7 @@ class Rule_I002(IndicatorRule):
                     yield _at(self, row, "level2", "default", project, found=ind.level2,
                               level1=ind.level1, allowed=allowed)
                 else:
-                    key = "missing" if ind.cell("level2") else "no_column"  # no cell: no column
+                    key = "no_column" if _no_column(row, "level2") else "missing"
                     yield _at(self, row, "level2", key, project, name=_label(row), allowed=allowed)
 
 
@@ -609,7 +609,7 @@ class Rule_I014(IndicatorRule):
             for row in rows:
                 basis = row.basis
                 if not basis:
-                    if "basis" not in row.ind.cells:  # an older or hand-made table: one finding
+                    if _no_column(row, "basis"):  # an older or hand-made table: one finding
                         yield _at(self, row, "basis", "no_column", project)
                         break
                     yield _at(self, row, "basis", "default", project, name=_label(row))
