@@ -185,7 +185,8 @@ _HAS_CJK_RE = re.compile(rf"[{_CJK}]")
 _SPACE_RE = re.compile(r"\s+")
 # Pasted from a Word target list: "≥90%；", "≥95%（含）", "90%（含）以上" read as the value alone.
 _INCLUSIVE_RE = re.compile(r"[(（]含(?:本数)?[)）]")
-_TRAILING_SEP_RE = re.compile(r"[；;，,。、]+$")
+_TRAILING_SEPS = "；;，,。、"
+_TRAILING_SEP_RE = re.compile(f"[{_TRAILING_SEPS}]+$")
 _UNIT_SEP_RE = re.compile(_UNIT_SEP)
 _DIGIT_GAP_RE = re.compile(r"[0-9０-９.,．，]\s+[0-9０-９.,．，]")
 _BRACKET_RE = re.compile(r"\(([^()]*)(?:\)|$)")
@@ -335,7 +336,7 @@ def _tidy(compact: str) -> str:
     has neither (most values)."""
     if "含" in compact:
         compact = _INCLUSIVE_RE.sub("", compact)
-    if compact and compact[-1] in "；;，,。、":
+    if compact and compact[-1] in _TRAILING_SEPS:
         compact = _TRAILING_SEP_RE.sub("", compact)
     return compact
 
