@@ -582,7 +582,7 @@ def _table_top(grid: Grid, code_row: int, floor: int) -> int:
     for r in range(code_row - 1, lowest - 1, -1):
         for v in grid.rows[r]:
             # `is not None` first: most cells of these rows are empty
-            if v is not None and isinstance(v, str) and L.TITLE_SUFFIX in (clean_label(v) or ""):
+            if v is not None and _is_title(v):
                 return r
     top = _head_top(grid, code_row, lowest)
     # Above a sheet's first table there is no table to cut rows off.
@@ -951,8 +951,12 @@ def _read_indicators(grid: Grid, index: _LabelIndex, header: Pos, stop: int) -> 
 
 def _is_note(first: CellValue) -> bool:
     """A 注：/说明： note, or the next table's title: the indicator table ends there."""
-    return isinstance(first, str) and (first.strip().startswith(_NOTE_PREFIXES)
-                                       or L.TITLE_SUFFIX in (clean_label(first) or ""))
+    return isinstance(first, str) and (first.strip().startswith(_NOTE_PREFIXES) or _is_title(first))
+
+
+def _is_title(value: CellValue) -> bool:
+    """Whether a cell holds a table's title "<项目名称>绩效目标表（2023年度）"."""
+    return isinstance(value, str) and L.TITLE_SUFFIX in (clean_label(value) or "")
 
 
 # The signature row printed forms end with: "填表人：张三", "联系电话：…", "填报日期：…"
